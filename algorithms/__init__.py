@@ -1,0 +1,24 @@
+"""QAS algorithms, by registered name. Each is a class with ``search(task, evaluator, rng)``."""
+from __future__ import annotations
+
+from qasbench.algorithms.base import Algorithm, SearchResult
+from qasbench.algorithms.random_search import RandomSearch
+
+REGISTRY: dict[str, type[Algorithm]] = {
+    RandomSearch.name: RandomSearch,
+}
+
+
+def make_algorithm(name: str, **params) -> Algorithm:
+    """Instantiate a registered algorithm, with hyperparameters by keyword."""
+    try:
+        cls = REGISTRY[name]
+    except KeyError:
+        raise ValueError(f"unknown algorithm {name!r}; choose from {', '.join(REGISTRY)}") from None
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ValueError(f"bad hyperparameters for {name!r}: {exc}") from None
+
+
+__all__ = ["Algorithm", "SearchResult", "REGISTRY", "make_algorithm"]

@@ -1,0 +1,58 @@
+"""The interface every QAS algorithm implements.
+
+An algorithm is a small class: hyperparameters are dataclass fields (``get_params`` lists them,
+scikit-learn style) and ``search(task, evaluator, rng) -> SearchResult`` does the work. All
+energies come from the Evaluator; all randomness from ``rng``.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from qasbench.circuit import Circuit
+from qasbench.evaluator import BudgetExhausted, Evaluator, Task
+from qasbench.optim import OptimizeResult, make_optimizer
+
+
+@dataclass
+class SearchResult:
+    circuit: Circuit
+    params: np.ndarray
+    energy: float  # the algorithm's own (possibly shot-noisy) estimate
+    info: dict = field(default_factory=dict)  # algorithm-specific facts (episodes, circuits tried...)
+
+
+class Algorithm(ABC):
+    name = "algorithm"
+
+    def get_params(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @abstractmethod
+    def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
+        """Spend at most ``task.budget`` evaluations and return the best architecture found."""
+
+
+def optimize_angles(evaluator: Evaluator, circuit: Circuit, x0: np.ndarray, optimizer: str,
+                    max_evaluations: int, rng: np.random.Generator) -> OptimizeResult:
+    """Optimize a circuit's angles with a named optimizer, charged to the Evaluator and capped
+    by both ``max_evaluations`` and the evaluations left. Parameter-free circuits cost one
+    evaluation and skip the optimizer."""
+    budget = min(max_evaluations, evaluator.remaining)
+    if budget < 1:
+        raise BudgetExhausted("no evaluations left")
+
+    def objective(points, shot_scale=1.0):
+        return evaluator.energies(circuit, points, shot_scale=shot_scale)
+
+    return make_optimizer(optimizer).minimize(objective, x0, budget, rng)
+
+
+def best_result(evaluator: Evaluator, info: dict) -> SearchResult:
+    """The Evaluator's best estimate as a SearchResult (for algorithms whose state is spent)."""
+    if evaluator.best is None:
+        raise BudgetExhausted("the search ended before any evaluation")
+    circuit, params = evaluator.best
+    return SearchResult(circuit, params, evaluator.best_energy, info)

@@ -1,0 +1,1 @@
+"""Experiment grids shipped with qasbench (TOML): quick.toml is the default suite."""

@@ -1,0 +1,8 @@
+"""qasbench: a benchmark suite for quantum architecture search.
+
+Problems (:mod:`qasbench.problems`), noise profiles (:mod:`qasbench.noise`), a circuit IR
+(:mod:`qasbench.circuit`), simulators (:mod:`qasbench.sim`), the Evaluator
+(:mod:`qasbench.evaluator`), inner optimizers (:mod:`qasbench.optim`) and algorithms
+(:mod:`qasbench.algorithms`).
+"""
+__version__ = "0.1.0"

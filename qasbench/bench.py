@@ -1,0 +1,93 @@
+"""``qasbench bench-sim``: the ptm simulator against qiskit-aer on the same noisy work.
+
+Workload per n: 5 layers of (RY on every qubit, then a CNOT ladder 0->1->...->n-1), the
+``mumbai-median`` profile (depolarizing + thermal relaxation + readout error), and the
+transverse-field Ising Hamiltonian on n qubits (2n - 1 terms); one evaluation is one energy.
+Both simulators run in this process, alternating, on all cores they choose to use; times are
+medians over ``repeats``. ``fused_2q_gbps``: bytes read + written by one fused 16x16 operator on
+two middle qubits (batch 1), divided by its median time.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from qasbench import noise as noise_profiles
+from qasbench.circuit import CNOT, RY, Circuit
+from qasbench.problems import spin_chain
+from qasbench.sim.aer import AerBackend
+from qasbench.sim.ptm import PTMBackend
+
+LAYERS = 5
+BATCH = 64
+
+
+def layered_circuit(n_qubits: int, layers: int = LAYERS) -> Circuit:
+    gates = []
+    for _ in range(layers):
+        gates += [RY(q) for q in range(n_qubits)]
+        gates += [CNOT(q, q + 1) for q in range(n_qubits - 1)]
+    return Circuit(n_qubits, tuple(gates))
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def _alternating(fns: dict, repeats: int) -> dict:
+    """Median seconds per function, measured round-robin so drift hits all equally."""
+    for fn in fns.values():
+        fn()  # warm-up (plan compilation, aer start-up)
+    samples = {k: [] for k in fns}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            samples[key].append(_median_time(fn, 1))
+    return {k: float(np.median(v)) for k, v in samples.items()}
+
+
+def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> float:
+    """GB/s of one fused 2-qubit operator applied to a 4^n Pauli vector."""
+    backend = PTMBackend(spin_chain("tfim", n_qubits).hamiltonian, noise_profiles.get("mumbai-median"))
+    state = np.random.default_rng(0).random((1, 4**n_qubits))
+    matrix = np.random.default_rng(1).random((1, 16, 16))
+    lo = max(0, n_qubits // 2 - 1)
+    seconds = _median_time(lambda: backend._apply(state, (lo, lo + 1), matrix, n_qubits), repeats)
+    return 2 * state.nbytes / seconds / 1e9
+
+
+def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median") -> list[dict]:
+    noise = noise_profiles.get(profile)
+    rows = []
+    for n in qubits:
+        if not 2 <= n <= 12:
+            raise ValueError(f"bench-sim supports 2..12 qubits, got {n}")
+        hamiltonian = spin_chain("tfim", n).hamiltonian
+        circuit = layered_circuit(n)
+        rng = np.random.default_rng(n)
+        single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
+        batch = rng.uniform(-np.pi, np.pi, (BATCH, circuit.n_params))
+        ptm, aer = PTMBackend(hamiltonian, noise), AerBackend(hamiltonian, noise)
+        energy = lambda backend, x: hamiltonian.constant + backend.expectations(circuit, x) @ hamiltonian.coeffs
+        slow = n >= 9  # aer takes seconds per batch there: fewer repeats
+        times = _alternating({"ptm": lambda: energy(ptm, single), "aer": lambda: energy(aer, single)}, repeats)
+        batch_times = _alternating({"ptm": lambda: energy(ptm, batch), "aer": lambda: energy(aer, batch)},
+                                   1 if slow else max(1, repeats // 2))
+        diff = np.max(np.abs(energy(ptm, batch[:4]) - energy(aer, batch[:4])))
+        rows.append({
+            "n_qubits": n,
+            "ptm_ms": times["ptm"] * 1e3,
+            "aer_ms": times["aer"] * 1e3,
+            "ratio": times["aer"] / times["ptm"],
+            "batch_ptm_ms_per_circuit": batch_times["ptm"] * 1e3 / BATCH,
+            "batch_aer_ms_per_circuit": batch_times["aer"] * 1e3 / BATCH,
+            "batch_ratio": batch_times["aer"] / batch_times["ptm"],
+            "max_abs_diff": float(diff),
+            "fused_2q_gbps": fused_op_bandwidth(n, repeats),
+        })
+    return rows

@@ -1,0 +1,136 @@
+"""The ``qasbench`` command line. Bad input: one line on stderr and exit code 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+from qasbench import noise as noise_profiles
+from qasbench import problems
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+def _print_table(rows: list[dict], columns: list[str]) -> None:
+    widths = {c: max(len(c), *(len(f"{r[c]}") for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(f"{row[c]}".ljust(widths[c]) for c in columns))
+
+
+def cmd_problems(args) -> None:
+    rows = [problems.load(pid).summary() for pid in problems.available()]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        _print_table(rows, ["id", "n_qubits", "n_terms", "ground_energy", "standard_budget"])
+
+
+def cmd_noise(args) -> None:
+    rows = [m.to_dict() for m in noise_profiles.profiles().values()]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return
+    for row in rows:
+        print(f"{row['name']}: {row['description']}")
+        print("    " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                  for k, v in row.items() if k not in ("name", "description")))
+
+
+def _default_suite() -> Path:
+    return Path(str(resources.files("qasbench.experiments").joinpath("quick.toml")))
+
+
+def cmd_run(args) -> None:
+    from qasbench.runner import Experiment, make_config, run_grid
+
+    single = [args.algorithm, args.problem]
+    if args.experiment and any(single):
+        raise CLIError("give either an experiment file or --algorithm/--problem, not both")
+    if any(single):
+        if not all(single):
+            raise CLIError("a single run needs both --algorithm and --problem")
+        try:
+            params = json.loads(args.params) if args.params else {}
+        except json.JSONDecodeError as exc:
+            raise CLIError(f"--params is not valid JSON: {exc}") from None
+        configs = [make_config(args.algorithm, args.problem, args.noise, args.seed, args.budget,
+                               params, args.shots, args.max_gates)]
+        out = Path(args.out or "results")
+        from qasbench.results import record_name
+
+        if (out / record_name(configs[0])).exists():
+            raise CLIError(f"{out / record_name(configs[0])} already exists; nothing was run or "
+                           "overwritten (use another --out or remove the file)")
+        name = "single run"
+    else:
+        experiment = Experiment.from_toml(args.experiment or _default_suite())
+        configs, name = experiment.configs, experiment.name
+        out = Path(args.out or Path("results") / experiment.name)
+    print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
+    counts = run_grid(configs, out)
+    print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
+          f"{counts['rerun_corrupt']} corrupt re-run; records in {out}/", file=sys.stderr)
+
+
+def cmd_bench_sim(args) -> None:
+    from qasbench.bench import bench_sim
+
+    rows = bench_sim(args.qubits, repeats=args.repeats)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        _print_table([{k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows],
+                     list(rows[0]))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qasbench", description="Quantum architecture search benchmark suite")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("problems", help="list the problem suite")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_problems)
+    p = sub.add_parser("noise", help="list the noise profiles and their conventions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_noise)
+    p = sub.add_parser("run", help="run the default suite, an experiment file, or one configuration")
+    p.add_argument("experiment", nargs="?", help="experiment TOML (default: the quick suite)")
+    p.add_argument("--algorithm")
+    p.add_argument("--problem")
+    p.add_argument("--noise", default="noiseless")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--budget", type=int, help="evaluations (default: the problem's standard budget)")
+    p.add_argument("--shots", type=int, help="shots per term and evaluation (default: exact)")
+    p.add_argument("--max-gates", type=int, help="gate cap of the search space")
+    p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
+    p.add_argument("--out", help="results directory (default: results/ or results/<suite>)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("bench-sim", help="time the ptm simulator against qiskit-aer")
+    p.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10])
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench_sim)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (CLIError, ValueError, FileExistsError) as exc:
+        print(f"qasbench: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("qasbench: interrupted; finished records are kept, rerun to resume", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Task, budget and Evaluator: the only way an algorithm obtains an energy.
+
+Every row of parameters evaluated costs one evaluation (and, under shot noise,
+``shots * n_terms`` shots). The Evaluator refuses any request that would exceed the budget
+(raising :class:`BudgetExhausted` *before* simulating), and records the anytime curve:
+after each evaluation that improves the best estimate, ``(evaluations used, best error)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qasbench import noise as noise_profiles
+from qasbench import problems
+from qasbench.circuit import Circuit
+from qasbench.noise import NoiseModel
+from qasbench.problems import CHEMICAL_ACCURACY, Problem
+from qasbench.search_space import SearchSpace, default_max_gates
+from qasbench.sim import make_backend
+
+
+class BudgetExhausted(RuntimeError):
+    """Raised when an evaluation request would exceed the task's budget."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """A problem, a noise profile, a budget (evaluations, optionally shots) and a search space."""
+
+    problem: Problem
+    noise: NoiseModel
+    budget: int
+    search_space: SearchSpace
+    shot_budget: int | None = None
+    success_threshold: float = CHEMICAL_ACCURACY
+
+    def __post_init__(self):
+        if not isinstance(self.budget, (int, np.integer)) or self.budget < 1:
+            raise ValueError(f"budget must be a positive number of evaluations, got {self.budget!r}")
+        if self.search_space.n_qubits != self.problem.n_qubits:
+            raise ValueError(
+                f"search space has {self.search_space.n_qubits} qubits, problem {self.problem.id} has "
+                f"{self.problem.n_qubits}"
+            )
+
+    @classmethod
+    def make(cls, problem: str | Problem, noise: str | NoiseModel = "noiseless",
+             budget: int | None = None, max_gates: int | None = None, shots: int | None = None) -> "Task":
+        """Build a task from names, with the problem's standard budget and the default gate cap."""
+        problem = problems.load(problem) if isinstance(problem, str) else problem
+        noise = noise_profiles.get(noise, shots) if isinstance(noise, str) else noise
+        space = SearchSpace(problem.n_qubits, max_gates or default_max_gates(problem.n_qubits))
+        return cls(problem, noise, problem.standard_budget if budget is None else budget, space)
+
+    def describe(self) -> dict:
+        return {
+            "problem": self.problem.id,
+            "noise": self.noise.name,
+            "budget": int(self.budget),
+            "shot_budget": self.shot_budget,
+            "max_gates": self.search_space.max_gates,
+            "problem_hash": self.problem.content_hash,
+            "noise_hash": noise_hash(self.noise),
+        }
+
+
+def noise_hash(noise: NoiseModel) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(noise.to_dict(), sort_keys=True)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Evaluator:
+    """Charges, caps and records every energy estimate of one run.
+
+    ``rng`` drives shot sampling only. ``backend`` names a simulator (see :mod:`qasbench.sim`).
+    """
+
+    task: Task
+    rng: np.random.Generator
+    backend: str = "auto"
+    evaluations_used: int = 0
+    shots_used: int = 0
+    best_energy: float = np.inf
+    best: tuple[Circuit, np.ndarray] | None = None
+    history: list[tuple[int, float]] = field(default_factory=list)
+
+    def __post_init__(self):
+        problem = self.task.problem
+        self._simulator = make_backend(self.backend, problem.hamiltonian, self.task.noise)
+        self._coeffs = problem.hamiltonian.coeffs
+        self._constant = problem.hamiltonian.constant
+
+    @property
+    def remaining(self) -> int:
+        return self.task.budget - self.evaluations_used
+
+    def energies(self, circuit: Circuit, params, shot_scale: float = 1.0) -> np.ndarray:
+        """Energy estimates (Hartree) for each row of ``params``; costs one evaluation per row.
+
+        ``shot_scale`` scales the profile's shots per term for this call (multi-stage
+        optimizers use 1/100 and 1/10); it has no effect on profiles with exact expectations.
+        """
+        params = circuit.check_params(params)
+        batch = params.shape[0]
+        shots = self.task.noise.shots
+        if shots is not None:
+            shots = max(1, int(round(shots * shot_scale)))
+        cost_shots = 0 if shots is None else batch * shots * self.task.problem.n_terms
+        if batch > self.remaining:
+            raise BudgetExhausted(
+                f"{batch} evaluation(s) requested but only {self.remaining} of {self.task.budget} remain"
+            )
+        if self.task.shot_budget is not None and self.shots_used + cost_shots > self.task.shot_budget:
+            raise BudgetExhausted(f"shot budget of {self.task.shot_budget} would be exceeded")
+        values = self._simulator.expectations(circuit, params)
+        if shots is not None:
+            values = 2.0 * self.rng.binomial(shots, np.clip((1.0 + values) / 2.0, 0.0, 1.0)) / shots - 1.0
+        energies = self._constant + values @ self._coeffs
+        self._record(circuit, params, energies)
+        self.shots_used += cost_shots
+        return energies
+
+    def energy(self, circuit: Circuit, params=()) -> float:
+        return float(self.energies(circuit, params)[0])
+
+    def _record(self, circuit: Circuit, params: np.ndarray, energies: np.ndarray) -> None:
+        ground = self.task.problem.ground_energy
+        for row, value in zip(params, energies):
+            self.evaluations_used += 1
+            if value < self.best_energy:
+                self.best_energy = float(value)
+                self.best = (circuit, row.copy())
+                self.history.append((self.evaluations_used, float(value - ground)))
+
+
+def exact_energy(task: Task, circuit: Circuit, params) -> float:
+    """Noise-exact (no shot noise) energy, outside the budget: for scoring results, not search."""
+    simulator = make_backend("auto", task.problem.hamiltonian, task.noise)
+    h = task.problem.hamiltonian
+    return float(h.constant + simulator.expectations(circuit, params)[0] @ h.coeffs)

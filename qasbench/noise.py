@@ -1,0 +1,149 @@
+"""Noise models: what happens after every gate and at readout.
+
+Conventions (every backend implements exactly these):
+
+* After each gate, in this order: the depolarizing channel on the gate's qubits, then thermal
+  relaxation on each of the gate's qubits for the gate's duration. Idle qubits get no noise.
+  RX, RY and RZ all count as 1-qubit gates (error ``depol_1q``, duration ``time_1q_ns``).
+* Depolarizing, qiskit's parameterization: ``rho -> (1 - l) rho + l I / 2^k`` on k qubits.
+  A calibrated gate error ``e`` (average gate infidelity) maps to ``l = e d / (d - 1)``,
+  ``d = 2^k``, so the depolarizing part alone reproduces the reported error. (PennyLane and Cirq
+  instead give each non-identity Pauli probability p/3 or p/15: ``p = l (d^2 - 1) / d^2``.)
+* Thermal relaxation towards |0> (zero excited-state population), qiskit's
+  ``thermal_relaxation_error(T1, T2, t)``: ``<X>, <Y>`` decay by ``exp(-t/T2)``; ``<Z>`` relaxes
+  as ``<Z> -> 1 - (1 - <Z>) exp(-t/T1)``. Requires ``T2 <= 2 T1``. Times: T1/T2 in microseconds,
+  gate durations in nanoseconds.
+* Readout error per qubit: ``p01 = P(read 1 | prepared 0)``, ``p10 = P(read 0 | prepared 1)``.
+  Every Hamiltonian term is measured in its own product basis, so for a term on qubits S the
+  estimate is ``<prod_{q in S} (a + b s_q)>`` with ``a = p10 - p01``, ``b = 1 - p01 - p10``.
+* Shots: ``None`` gives exact expectations. With ``shots = S`` every non-identity term is
+  estimated independently from S single-shot +-1 outcomes (binomial sampling around the
+  readout-affected expectation); one evaluation then costs ``S * n_terms`` shots.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class NoiseModel:
+    """A compact, qubit-uniform noise model (the same numbers on every qubit and pair)."""
+
+    name: str
+    depol_1q: float = 0.0
+    depol_2q: float = 0.0
+    t1_us: float | None = None
+    t2_us: float | None = None
+    time_1q_ns: float = 0.0
+    time_2q_ns: float = 0.0
+    readout_p01: float = 0.0
+    readout_p10: float = 0.0
+    shots: int | None = None
+    description: str = ""
+
+    def __post_init__(self):
+        for field_name, upper in (("depol_1q", 4 / 3), ("depol_2q", 16 / 15),
+                                  ("readout_p01", 1.0), ("readout_p10", 1.0)):
+            value = getattr(self, field_name)
+            if not 0.0 <= value <= upper:
+                raise ValueError(f"noise {self.name!r}: {field_name}={value} is outside [0, {upper:.4g}]")
+        if (self.t1_us is None) != (self.t2_us is None):
+            raise ValueError(f"noise {self.name!r}: give both t1_us and t2_us, or neither")
+        if self.t1_us is not None:
+            if self.t1_us <= 0 or self.t2_us <= 0 or self.t2_us > 2 * self.t1_us:
+                raise ValueError(f"noise {self.name!r}: need 0 < T2 <= 2 T1, got T1={self.t1_us}, T2={self.t2_us}")
+        if self.time_1q_ns < 0 or self.time_2q_ns < 0:
+            raise ValueError(f"noise {self.name!r}: gate durations must be >= 0")
+        if self.shots is not None and (not isinstance(self.shots, int) or self.shots < 1):
+            raise ValueError(f"noise {self.name!r}: shots must be a positive integer or None")
+
+    @property
+    def has_relaxation(self) -> bool:
+        return self.t1_us is not None
+
+    @property
+    def is_noiseless(self) -> bool:
+        """True when exact expectations of the ideal circuit are returned."""
+        return (self.depol_1q == self.depol_2q == 0.0 and not self.has_relaxation
+                and self.readout_p01 == self.readout_p10 == 0.0 and self.shots is None)
+
+    @property
+    def has_gate_noise(self) -> bool:
+        return self.depol_1q > 0 or self.depol_2q > 0 or self.has_relaxation
+
+    def relaxation(self, duration_ns: float) -> tuple[float, float]:
+        """(exp(-t/T1), exp(-t/T2)) for a gate of this duration; (1, 1) without relaxation."""
+        if not self.has_relaxation:
+            return 1.0, 1.0
+        t_us = duration_ns * 1e-3
+        return math.exp(-t_us / self.t1_us), math.exp(-t_us / self.t2_us)
+
+    def with_shots(self, shots: int | None) -> "NoiseModel":
+        suffix = "" if shots is None else f"+shots={shots}"
+        return replace(self, name=self.name.split("+shots=")[0] + suffix, shots=shots)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def depolarizing_from_error(error: float, n_qubits: int) -> float:
+    """qiskit depolarizing parameter whose average gate infidelity equals ``error``."""
+    d = 2**n_qubits
+    return error * d / (d - 1)
+
+
+@lru_cache(maxsize=1)
+def _mumbai() -> dict:
+    return json.loads(resources.files("qasbench").joinpath("noise_data/mumbai.json").read_text())
+
+
+def _device_profile(name: str, stats: dict, error_scale: float, note: str) -> NoiseModel:
+    return NoiseModel(
+        name=name,
+        depol_1q=depolarizing_from_error(error_scale * stats["error_1q"], 1),
+        depol_2q=depolarizing_from_error(error_scale * stats["error_2q"], 2),
+        t1_us=stats["t1_us"],
+        t2_us=stats["t2_us"],
+        time_1q_ns=stats["time_1q_ns"],
+        time_2q_ns=stats["time_2q_ns"],
+        readout_p01=stats["readout_p01"],
+        readout_p10=stats["readout_p10"],
+        description=f"IBM Mumbai calibration {_mumbai()['calibration_date'][:10]}: {note}",
+    )
+
+
+@lru_cache(maxsize=None)
+def profiles() -> dict[str, NoiseModel]:
+    """The named noise profiles, by name."""
+    mumbai = _mumbai()
+    return {
+        "noiseless": NoiseModel("noiseless", description="ideal gates, exact expectations"),
+        "depol-1e-3": NoiseModel(
+            "depol-1e-3", depol_1q=1e-3, depol_2q=1e-2,
+            description="depolarizing only: l=1e-3 after 1q gates, l=1e-2 after CNOTs",
+        ),
+        "mumbai-median": _device_profile(
+            "mumbai-median", mumbai["median"], 1.0, "median over qubits and couplings"),
+        "mumbai-max": _device_profile(
+            "mumbai-max", mumbai["worst"], 1.0,
+            "worst value over qubits and couplings (max errors and durations, min T1/T2)"),
+        "mumbai-10xmax": _device_profile(
+            "mumbai-10xmax", mumbai["worst"], 10.0,
+            "mumbai-max with both gate errors x10; relaxation and readout as mumbai-max "
+            "(10x the worst readout error would exceed 1)"),
+    }
+
+
+def get(name: str, shots: int | None = None) -> NoiseModel:
+    """Return a named profile, optionally with shot noise (``shots`` per term and evaluation)."""
+    try:
+        model = profiles()[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown noise profile {name!r}; choose from {', '.join(profiles())} (run `qasbench noise`)"
+        ) from None
+    return model if shots is None else model.with_shots(shots)

@@ -1,0 +1,88 @@
+"""Result records: one JSON file per run, written atomically and never overwritten."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+RECORD_VERSION = 1
+_VERSIONED = ("qasbench", "numpy", "scipy", "qiskit", "qiskit-aer", "torch")
+REQUIRED_FIELDS = ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used",
+                   "best_energy", "ground_energy", "error", "success", "circuit", "config_hash")
+
+
+class RecordExists(FileExistsError):
+    pass
+
+
+def config_hash(config: dict) -> str:
+    """sha256 of the canonical JSON of a run's full configuration."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_name(config: dict) -> str:
+    return (f"{config['algorithm']}__{config['problem']}__{config['noise']}__seed{config['seed']}"
+            f"__{config_hash(config)[7:19]}.json")
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    for package in _VERSIONED:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def provenance() -> dict:
+    return {"versions": versions(), "git_commit": git_commit(),
+            "cpu": platform.processor() or platform.machine(), "platform": platform.platform()}
+
+
+def write_record(record: dict, directory: Path) -> Path:
+    """Write ``record`` under its config-derived name; refuse to replace an existing file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / record_name(record["config"])
+    if path.exists():
+        raise RecordExists(f"{path} already exists; choose another --out directory or remove it")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(record, handle, indent=1)
+            handle.write("\n")
+        os.link(tmp, path)  # atomic and fails if `path` appeared meanwhile
+    except FileExistsError:
+        raise RecordExists(f"{path} already exists; choose another --out directory or remove it") from None
+    finally:
+        os.unlink(tmp)
+    return path
+
+
+def read_record(path: Path) -> dict:
+    """Load and validate one record; raise ValueError naming the file when it is unusable."""
+    try:
+        record = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"corrupt record {path}: {exc}") from None
+    missing = [k for k in REQUIRED_FIELDS if k not in record]
+    if missing:
+        raise ValueError(f"corrupt record {path}: missing field {missing[0]!r}")
+    if config_hash(record.get("config", {})) != record["config_hash"]:
+        raise ValueError(f"corrupt record {path}: config hash does not match its config")
+    return record

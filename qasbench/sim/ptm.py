@@ -1,0 +1,223 @@
+"""The Pauli-transfer-matrix (PTM) simulator: exact noisy expectations, batched over parameters.
+
+The state is the real vector ``r_P = Tr(P rho)`` over all 4^n Pauli strings, stored with shape
+``(batch, 4, ..., 4)`` flattened to ``(batch, 4^n)`` (qubit 0 is the most significant digit).
+Every gate is fused with the noise that follows it into one real transfer matrix; 1-qubit
+operators are further absorbed into the next CNOT on their qubit, so a circuit becomes a short
+list of 4x4 and 16x16 operators, each applied in one reshape + matmul pass over the state.
+Readout error is folded into the measured-term weights; the energy is a dot product.
+
+The same code runs on numpy (CPU, the default) or on torch tensors (``device="cuda"`` or
+``"torch-cpu"``), in float64.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from itertools import product
+
+import numpy as np
+
+from qasbench.circuit import Circuit
+from qasbench.hamiltonian import Hamiltonian
+from qasbench.noise import NoiseModel
+from qasbench.sim import pauli_basis as pb
+
+_DIGIT = {"I": 0, "X": 1, "Y": 2, "Z": 3}
+_PLAN_CACHE_SIZE = 512
+
+
+def readout_weights(hamiltonian: Hamiltonian, noise: NoiseModel) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse map from the Pauli vector to readout-affected term expectations.
+
+    Returns ``(index, weight)`` of shape (n_terms, 2^max_support): term t's expectation is
+    ``sum_j weight[t, j] * r[index[t, j]]`` (unused slots have weight 0).
+    """
+    ro = pb.readout_ptm(noise)
+    n = hamiltonian.n_qubits
+    rows = []
+    for pauli in hamiltonian.paulis:
+        digits = [_DIGIT[c] for c in pauli]
+        # each non-identity factor P_q maps to b * P_q + a * I_q
+        options = [[(d, ro[d, d])] + ([(0, ro[d, 0])] if d and ro[d, 0] else []) for d in digits]
+        entries = {}
+        for choice in product(*options):
+            index = sum(d * 4 ** (n - 1 - q) for q, (d, _) in enumerate(choice))
+            weight = float(np.prod([w for _, w in choice]))
+            entries[index] = entries.get(index, 0.0) + weight
+        rows.append(entries)
+    width = max(len(r) for r in rows)
+    index = np.zeros((len(rows), width), dtype=np.int64)
+    weight = np.zeros((len(rows), width))
+    for t, entries in enumerate(rows):
+        index[t, : len(entries)] = list(entries)
+        weight[t, : len(entries)] = list(entries.values())
+    return index, weight
+
+
+def _fused_rotation(axis: str, noise: NoiseModel) -> np.ndarray:
+    """Stack (C, A, B) of ``noise @ PTM(R_axis(t)) = C + cos(t) A + sin(t) B``."""
+    after = pb.gate_noise_ptm(noise, 1)
+    return np.stack([after @ part for part in pb.rotation_parts(axis)])
+
+
+def _fused_cnot(control_first: bool, noise: NoiseModel) -> np.ndarray:
+    return pb.gate_noise_ptm(noise, 2) @ pb.unitary_ptm(pb.cnot_unitary(control_first))
+
+
+class _Numpy:
+    """The few array operations the simulator needs, on numpy."""
+
+    name = "numpy"
+    cos, sin, matmul = staticmethod(np.cos), staticmethod(np.sin), staticmethod(np.matmul)
+
+    def asarray(self, x):
+        return np.asarray(x, dtype=np.float64)
+
+    def permute(self, x, axes):
+        return x.transpose(axes)
+
+    def to_numpy(self, x):
+        return x
+
+
+class _Torch(_Numpy):
+    def __init__(self, device: str):
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device)
+        self.name = f"torch:{self.device}"
+        self.cos, self.sin, self.matmul = torch.cos, torch.sin, torch.matmul
+
+    def asarray(self, x):
+        return self.torch.as_tensor(np.asarray(x, dtype=np.float64), device=self.device)
+
+    def permute(self, x, axes):
+        return x.permute(*axes)
+
+    def to_numpy(self, x):
+        return x.cpu().numpy()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A circuit fused into operators, in application order.
+
+    Operator i acts on ``qubits[i]`` (one qubit, or two in ascending order). Two-qubit operators
+    are ``cnot @ kron(L, R)`` where L (R) is the product of the rotations pending on the lower
+    (higher) qubit since its last CNOT; rotations left at the end form 1-qubit operators.
+    ``sides`` lists, per factor (L and R of each CNOT, then each trailing 1-qubit operator),
+    the parameter indices to multiply in application order, padded with -1 (identity).
+    """
+
+    qubits: tuple[tuple[int, ...], ...]
+    control_low: tuple[bool, ...]  # per CNOT: is the control the lower qubit?
+    sides: np.ndarray  # (n_factors, max_length) of parameter indices, -1 = identity
+
+    @classmethod
+    def compile(cls, circuit: Circuit) -> "Plan":
+        pending: dict[int, list[int]] = {}
+        cnots, control_low, sides, index = [], [], [], 0
+        for gate in circuit.gates:
+            if gate.is_rotation:
+                pending.setdefault(gate.qubits[0], []).append(index)
+                index += 1
+                continue
+            lo, hi = sorted(gate.qubits)
+            cnots.append((lo, hi))
+            control_low.append(gate.qubits[0] == lo)
+            sides += [pending.pop(lo, []), pending.pop(hi, [])]
+        singles = sorted(pending.items())
+        sides += [indices for _, indices in singles]
+        width = max((len(s) for s in sides), default=0) or 1
+        padded = np.full((len(sides), width), -1, dtype=np.int64)
+        for row, indices in enumerate(sides):
+            padded[row, : len(indices)] = indices
+        return cls(tuple(cnots) + tuple((q,) for q, _ in singles), tuple(control_low), padded)
+
+
+class PTMBackend:
+    """Noisy expectation values of a Hamiltonian's terms by Pauli-transfer matrices."""
+
+    name = "ptm"
+
+    def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel, device: str | None = None):
+        self.hamiltonian = hamiltonian
+        self.noise = noise
+        self.xp = _Numpy() if device in (None, "cpu") else _Torch("cpu" if device == "torch-cpu" else device)
+        index, weight = readout_weights(hamiltonian, noise)
+        self._index = index
+        self._weight = self.xp.asarray(weight)
+        self._cnots = np.stack([_fused_cnot(False, noise), _fused_cnot(True, noise)])
+        self._parts = {a: _fused_rotation(a, noise) for a in "XYZ"}
+        n = hamiltonian.n_qubits
+        self._initial = reduce(np.kron, [np.array([1.0, 0.0, 0.0, 1.0])] * n)  # |0><0| = (I+Z)/2 each
+        self._plans: dict[Circuit, tuple] = {}
+
+    def _compiled(self, circuit: Circuit):
+        """(plan, rotation parts (3, P+1, 4, 4) with an identity last, CNOT matrices), cached."""
+        if circuit not in self._plans:
+            axes = [g.name[1] for g in circuit.gates if g.is_rotation]
+            identity = np.stack([np.eye(4), np.zeros((4, 4)), np.zeros((4, 4))])
+            parts = np.stack([self._parts[a] for a in axes] + [identity], axis=1)
+            plan = Plan.compile(circuit)
+            cnots = self._cnots[np.array(plan.control_low, dtype=int)]
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                self._plans.pop(next(iter(self._plans)))
+            self._plans[circuit] = (plan, self.xp.asarray(parts), self.xp.asarray(cnots))
+        return self._plans[circuit]
+
+    def _operators(self, circuit: Circuit, params: np.ndarray) -> tuple[Plan, object]:
+        """All operator matrices at once: shape (B, n_ops, d, d) as a list by arity."""
+        xp = self.xp
+        plan, parts, cnots = self._compiled(circuit)
+        theta = xp.asarray(np.concatenate([params, np.zeros((len(params), 1))], axis=1))[:, :, None, None]
+        rotations = parts[0] + xp.cos(theta) * parts[1] + xp.sin(theta) * parts[2]  # (B, P+1, 4, 4)
+        factors = rotations[:, plan.sides[:, 0]]
+        for column in range(1, plan.sides.shape[1]):
+            factors = xp.matmul(rotations[:, plan.sides[:, column]], factors)
+        m = len(plan.control_low)
+        left, right = factors[:, 0 : 2 * m : 2], factors[:, 1 : 2 * m : 2]
+        kron = (left[..., :, None, :, None] * right[..., None, :, None, :]).reshape(len(params), m, 16, 16)
+        return plan, xp.matmul(cnots, kron), factors[:, 2 * m :]
+
+    # -- state evolution -------------------------------------------------------------------
+    def _apply(self, state, qubits: tuple[int, ...], matrix, n: int):
+        """Apply a (B or 1, d, d) operator to the qubits' axes of a (B, 4^n) state."""
+        xp, batch = self.xp, state.shape[0]
+        if matrix.shape[0] == 1:
+            matrix = matrix[0]  # one operator for the whole batch: plain broadcasting matmul
+        else:
+            matrix = matrix[:, None]
+        if len(qubits) == 1 or qubits[1] == qubits[0] + 1:
+            q, k = qubits[0], len(qubits)
+            view = state.reshape(batch, 4**q, 4**k, 4 ** (n - q - k))
+            return xp.matmul(matrix, view).reshape(batch, -1)
+        lo, hi = qubits  # bring `hi` next to `lo`, apply, move it back
+        view = state.reshape(batch, 4**lo, 4, 4 ** (hi - lo - 1), 4, 4 ** (n - hi - 1))
+        moved = xp.permute(view, (0, 1, 2, 4, 3, 5)).reshape(batch, 4**lo, 16, -1)
+        out = xp.matmul(matrix, moved).reshape(batch, 4**lo, 4, 4, 4 ** (hi - lo - 1), -1)
+        return xp.permute(out, (0, 1, 2, 4, 3, 5)).reshape(batch, -1)
+
+    def pauli_vectors(self, circuit: Circuit, params) -> object:
+        """Final Pauli vectors, shape (B, 4^n), before readout error."""
+        params = circuit.check_params(params)
+        n, batch = circuit.n_qubits, params.shape[0]
+        state = self.xp.asarray(np.broadcast_to(self._initial, (batch, 4**n)).copy())
+        plan, two_qubit, one_qubit = self._operators(circuit, params)
+        m = two_qubit.shape[1]
+        for i, qubits in enumerate(plan.qubits):
+            matrix = two_qubit[:, i] if i < m else one_qubit[:, i - m]
+            state = self._apply(state, qubits, matrix, n)
+        return state
+
+    def expectations(self, circuit: Circuit, params) -> np.ndarray:
+        """Readout-affected expectation of every Hamiltonian term, shape (B, n_terms)."""
+        if circuit.n_qubits != self.hamiltonian.n_qubits:
+            raise ValueError(
+                f"circuit has {circuit.n_qubits} qubits but the Hamiltonian has {self.hamiltonian.n_qubits}"
+            )
+        state = self.pauli_vectors(circuit, params)
+        values = (state[:, self._index] * self._weight).sum(-1)
+        return np.asarray(self.xp.to_numpy(values))

@@ -1,0 +1,30 @@
+import numpy as np
+import pytest
+
+from qasbench.circuit import Circuit, Gate
+from qasbench.hamiltonian import Hamiltonian
+from qasbench.search_space import SearchSpace
+
+
+def random_circuit(rng: np.random.Generator, n_qubits: int, n_gates: int) -> Circuit:
+    if n_qubits == 1:
+        names = rng.choice(["RX", "RY", "RZ"], size=n_gates)
+        return Circuit(1, tuple(Gate(str(name), (0,)) for name in names))
+    return SearchSpace(n_qubits, n_gates).sample(rng, n_gates)
+
+
+def random_hamiltonian(rng: np.random.Generator, n_qubits: int, n_terms: int = 12) -> Hamiltonian:
+    labels = set()
+    while len(labels) < n_terms:
+        label = "".join(rng.choice(list("IXYZ"), size=n_qubits))
+        if set(label) != {"I"}:
+            labels.add(label)
+        if len(labels) == 4**n_qubits - 1:
+            break
+    labels = sorted(labels)
+    return Hamiltonian(tuple(labels), rng.normal(size=len(labels)), float(rng.normal()))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
