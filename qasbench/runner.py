@@ -124,12 +124,12 @@ class Experiment:
         return cls(data.get("name", path.stem), configs)
 
 
-def run_grid(configs: list[dict], out: Path, log=sys.stderr) -> dict:
+def run_grid(configs: list[dict], out: Path, log=None) -> dict:
     """Run every configuration without a valid record in ``out``; return counts by outcome.
 
     A corrupt record is moved aside (``.corrupt-`` prefix, kept for inspection) and re-run.
     """
-    out = Path(out)
+    out, log = Path(out), log or sys.stderr
     counts = {"done": 0, "skipped": 0, "rerun_corrupt": 0}
     start = time.perf_counter()
     for i, config in enumerate(configs, 1):

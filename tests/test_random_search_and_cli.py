@@ -1,0 +1,98 @@
+import json
+
+import numpy as np
+import pytest
+
+from qasbench.cli import main
+from qasbench.results import read_record
+
+
+def run_cli(*args):
+    return main(list(args))
+
+
+def test_random_search_solves_h2_2q(tmp_path, capsys):
+    code = run_cli("run", "--algorithm", "random", "--problem", "h2-2q", "--noise", "noiseless",
+                   "--seed", "0", "--budget", "2000", "--out", str(tmp_path))
+    assert code == 0
+    [path] = tmp_path.glob("*.json")
+    record = read_record(path)
+    assert record["success"] and record["error"] < 1.6e-3
+    assert record["evaluations_used"] <= 2000
+    for key in ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used", "best_energy",
+                "ground_energy", "error", "success", "circuit", "gates", "cnots", "one_qubit", "params",
+                "depth", "wall_time_s", "versions", "problem_hash", "noise_hash", "history"):
+        assert key in record
+
+
+def test_same_seed_same_record(tmp_path):
+    for out in ("a", "b"):
+        assert run_cli("run", "--algorithm", "random", "--problem", "h2-2q", "--noise", "depol-1e-3",
+                       "--seed", "3", "--budget", "300", "--shots", "100", "--out", str(tmp_path / out)) == 0
+    [a], [b] = (list((tmp_path / o).glob("*.json")) for o in "ab")
+    ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
+    for key in ("best_energy", "estimated_energy", "circuit", "params", "history", "shots_used"):
+        assert ra[key] == rb[key]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--algorithm", "nope", "--problem", "h2-2q"], "unknown algorithm"),
+    (["--algorithm", "random", "--problem", "h9"], "unknown problem"),
+    (["--algorithm", "random", "--problem", "h2-2q", "--noise", "loud"], "unknown noise"),
+    (["--algorithm", "random", "--problem", "h2-2q", "--budget", "0"], "budget"),
+    (["--algorithm", "random", "--problem", "h2-2q", "--seed", "-4"], "seed"),
+    (["--algorithm", "random", "--problem", "h2-2q", "--params", "{bad"], "JSON"),
+    (["--algorithm", "random", "--problem", "h2-2q", "--params", '{"speed": 1}'], "hyperparameters"),
+    (["--algorithm", "random"], "both"),
+])
+def test_bad_input_exits_2_with_one_line(args, message, tmp_path, capsys):
+    assert run_cli("run", *args, "--out", str(tmp_path)) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+    assert not list(tmp_path.glob("*.json"))
+
+
+def test_existing_record_is_never_overwritten(tmp_path, capsys):
+    args = ("run", "--algorithm", "random", "--problem", "h2-2q", "--budget", "50", "--out", str(tmp_path))
+    assert run_cli(*args) == 0
+    [path] = tmp_path.glob("*.json")
+    before = path.read_text()
+    assert run_cli(*args) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert path.read_text() == before
+
+
+def test_problems_and_noise_json(capsys):
+    assert run_cli("problems", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"id", "n_qubits", "n_terms", "ground_energy"} <= set(rows[0])
+    assert {r["id"] for r in rows} >= {"h2-2q", "h2-3q", "h2-4q", "lih-4q", "lih-6q", "h2o-8q"}
+    assert run_cli("noise", "--json") == 0
+    names = {r["name"] for r in json.loads(capsys.readouterr().out)}
+    assert names == {"noiseless", "depol-1e-3", "mumbai-median", "mumbai-max", "mumbai-10xmax"}
+
+
+def test_experiment_file_errors(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("problems = [\"h2-2q\"\n")
+    assert run_cli("run", str(bad)) == 2
+    assert "malformed" in capsys.readouterr().err
+    bad.write_text('problems = ["h2-2q"]\nnoise = ["noiseless"]\nseeds = [0]\ncolour = 1\n[algorithms.random]\n')
+    assert run_cli("run", str(bad)) == 2
+    assert "unknown key 'colour'" in capsys.readouterr().err
+    assert run_cli("run", str(tmp_path / "missing.toml")) == 2
+
+
+def test_grid_resumes_and_reruns_corrupt_records(tmp_path):
+    grid = tmp_path / "grid.toml"
+    grid.write_text('problems = ["h2-2q"]\nnoise = ["noiseless"]\nseeds = [0, 1]\nbudget = 40\n'
+                    '[algorithms.random]\nevaluations_per_circuit = 20\n')
+    out = tmp_path / "out"
+    assert run_cli("run", str(grid), "--out", str(out)) == 0
+    first, second = sorted(out.glob("*.json"))
+    text = first.read_text()
+    second.write_text(second.read_text()[:50])  # truncated, as by a crash mid-write elsewhere
+    assert run_cli("run", str(grid), "--out", str(out)) == 0
+    assert first.read_text() == text  # finished record untouched
+    assert read_record(second)["seed"] in (0, 1)  # corrupt one re-run
+    assert len(list(out.glob(".corrupt-*"))) == 1  # and the broken file kept aside
