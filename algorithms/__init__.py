@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from qasbench.algorithms.base import Algorithm, SearchResult
+from qasbench.algorithms.crlqas import CRLQAS, RLQAS
+from qasbench.algorithms.dqas import DQAS
+from qasbench.algorithms.evolutionary import Evolutionary, EvolutionaryNSGA2
+from qasbench.algorithms.hea import HardwareEfficient
 from qasbench.algorithms.random_search import RandomSearch
 
 REGISTRY: dict[str, type[Algorithm]] = {
-    RandomSearch.name: RandomSearch,
+    cls.name: cls for cls in (RandomSearch, CRLQAS, RLQAS, Evolutionary, EvolutionaryNSGA2, DQAS,
+                              HardwareEfficient)
 }
 
 

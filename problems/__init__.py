@@ -94,7 +94,7 @@ def spin_chain(kind: str, n_qubits: int) -> Problem:
         id=f"{kind}-{n_qubits}q",
         hamiltonian=hamiltonian,
         ground_energy=hamiltonian.ground_energy(),
-        standard_budget=5_000 * n_qubits,
+        standard_budget=25_000 * n_qubits,
         metadata={"kind": "spin-chain", "model": kind, "boundary": "open", "energy_unit": "J"},
     )
 

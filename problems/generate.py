@@ -53,17 +53,17 @@ class Spec:
 SPECS = {
     s.id: s
     for s in [
-        Spec("h2-2q", "H2", ("H", "H"), 0.7414, 2, None, 2, "parity", "two-qubit-reduction", 5_000,
+        Spec("h2-2q", "H2", ("H", "H"), 0.7414, 2, None, 2, "parity", "two-qubit-reduction", 10_000,
              "CRLQAS H2-2q"),
-        Spec("h2-3q", "H2", ("H", "H"), 0.7414, 2, None, 2, "jordan_wigner", "total-parity", 10_000,
+        Spec("h2-3q", "H2", ("H", "H"), 0.7414, 2, None, 2, "jordan_wigner", "total-parity", 20_000,
              "CRLQAS H2-3q"),
-        Spec("h2-4q", "H2", ("H", "H"), 0.70, 2, None, 2, "jordan_wigner", "none", 20_000,
+        Spec("h2-4q", "H2", ("H", "H"), 0.70, 2, None, 2, "jordan_wigner", "none", 100_000,
              "CRLQAS H2-4q"),
         Spec("lih-4q", "LiH", ("Li", "H"), 3.4, 2, (1, 2, 5), 3, "parity", "two-qubit-reduction",
-             20_000, "CRLQAS LiH-4q"),
-        Spec("lih-6q", "LiH", ("Li", "H"), 2.2, 2, (1, 2, 5), 3, "jordan_wigner", "none", 50_000,
+             100_000, "CRLQAS LiH-4q"),
+        Spec("lih-6q", "LiH", ("Li", "H"), 2.2, 2, (1, 2, 5), 3, "jordan_wigner", "none", 200_000,
              "CRLQAS LiH-6q"),
-        Spec("h2o-8q", "H2O", ("H", "O", "H"), 0.0, 4, None, 4, "jordan_wigner", "none", 100_000,
+        Spec("h2o-8q", "H2O", ("H", "O", "H"), 0.0, 4, None, 4, "jordan_wigner", "none", 500_000,
              "CRLQAS H2O-8q (different operator than the released 193-term file)"),
     ]
 }

@@ -59,6 +59,15 @@ def RZ(qubit: int) -> Gate:
     return Gate("RZ", (qubit,))
 
 
+def hardware_efficient(n_qubits: int, layers: int, rotations: tuple[str, ...] = ("RY",)) -> "Circuit":
+    """``layers`` x (the given rotations on every qubit, then a CNOT ladder 0->1->...->n-1)."""
+    gates = []
+    for _ in range(layers):
+        gates += [Gate(name, (q,)) for q in range(n_qubits) for name in rotations]
+        gates += [CNOT(q, q + 1) for q in range(n_qubits - 1)]
+    return Circuit(n_qubits, tuple(gates))
+
+
 @dataclass(frozen=True)
 class Circuit:
     n_qubits: int

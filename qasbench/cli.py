@@ -74,13 +74,27 @@ def cmd_run(args) -> None:
         configs, name = experiment.configs, experiment.name
         out = Path(args.out or Path("results") / experiment.name)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
-    counts = run_grid(configs, out)
+    counts = run_grid(configs, out, workers=args.workers)
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
           f"{counts['rerun_corrupt']} corrupt re-run; records in {out}/", file=sys.stderr)
 
 
+def cmd_results(args) -> None:
+    from qasbench.results import load_results
+
+    frame = load_results(args.directory, on_corrupt=lambda m: print(f"qasbench: skipping {m}", file=sys.stderr))
+    if frame.empty:
+        raise CLIError(f"no records in {args.directory}")
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        columns = ["algorithm", "problem", "noise", "seed", "error", "success", "cnots", "depth",
+                   "evaluations_used", "wall_time_s"]
+        print(frame[columns].to_string(index=False))
+
+
 def cmd_bench_sim(args) -> None:
-    from qasbench.bench import bench_sim
+    from qasbench.bench_sim import bench_sim
 
     rows = bench_sim(args.qubits, repeats=args.repeats)
     if args.json:
@@ -88,6 +102,18 @@ def cmd_bench_sim(args) -> None:
     else:
         _print_table([{k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows],
                      list(rows[0]))
+
+
+def cmd_bench_optim(args) -> None:
+    from qasbench.bench_optim import bench_optim
+
+    rows = bench_optim(seeds=args.seeds, budget=args.budget)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        _print_table([{k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows],
+                     ["problem", "shots", "optimizer", "seeds_reaching_target",
+                      "median_evaluations_to_target", "median_final_error"])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,12 +136,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-gates", type=int, help="gate cap of the search space")
     p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
     p.add_argument("--out", help="results directory (default: results/ or results/<suite>)")
+    p.add_argument("--workers", type=int, default=1, help="parallel runs (each pinned to one thread)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("results", help="load every record of a results directory into one table")
+    p.add_argument("directory")
+    p.add_argument("--csv", action="store_true", help="all columns as CSV on stdout")
+    p.set_defaults(func=cmd_results)
     p = sub.add_parser("bench-sim", help="time the ptm simulator against qiskit-aer")
     p.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10])
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench_sim)
+    p = sub.add_parser("bench-optim", help="compare inner optimizers on fixed circuits")
+    p.add_argument("--seeds", type=int, default=20)
+    p.add_argument("--budget", type=int, default=3000)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench_optim)
     return parser
 
 

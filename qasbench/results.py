@@ -86,3 +86,38 @@ def read_record(path: Path) -> dict:
     if config_hash(record.get("config", {})) != record["config_hash"]:
         raise ValueError(f"corrupt record {path}: config hash does not match its config")
     return record
+
+
+_TABLE_SKIP = ("config", "circuit", "params", "history", "info", "algorithm_params", "versions")
+
+
+def load_results(directory: str | Path, on_corrupt=None):
+    """Every valid record in ``directory`` as one pandas DataFrame, one row per run.
+
+    Nested fields (circuit, history, info, ...) stay out of the table; package versions become
+    ``version_<package>`` columns. Corrupt records are passed to ``on_corrupt(message)`` (default:
+    raise) and never counted. Records of different record versions refuse to mix.
+    """
+    import pandas as pd
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"no results directory {directory}")
+    rows = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            record = read_record(path)
+        except ValueError as exc:
+            if on_corrupt is None:
+                raise
+            on_corrupt(str(exc))
+            continue
+        row = {k: v for k, v in record.items() if k not in _TABLE_SKIP}
+        row.update({f"version_{k}": v for k, v in record.get("versions", {}).items()})
+        row["file"] = path.name
+        rows.append(row)
+    versions = {row.get("record_version") for row in rows}
+    if len(versions) > 1:
+        raise ValueError(f"{directory} mixes record versions {sorted(map(str, versions))}; "
+                         "keep each version in its own directory")
+    return pd.DataFrame(rows)

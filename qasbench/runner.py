@@ -124,15 +124,33 @@ class Experiment:
         return cls(data.get("name", path.stem), configs)
 
 
-def run_grid(configs: list[dict], out: Path, log=None) -> dict:
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def pin_threads() -> None:
+    """One thread per run (BLAS, torch, aer), so parallel runs do not oversubscribe the cores
+    and torch's reductions are deterministic."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def _expected_cost(config: dict) -> float:
+    """Rough relative cost, for scheduling the longest runs first."""
+    return config["budget"] * 2.0 ** problems.load(config["problem"]).n_qubits
+
+
+def run_grid(configs: list[dict], out: Path, workers: int = 1, log=None) -> dict:
     """Run every configuration without a valid record in ``out``; return counts by outcome.
 
-    A corrupt record is moved aside (``.corrupt-`` prefix, kept for inspection) and re-run.
+    Finished records are skipped; a corrupt one is moved aside (``.corrupt-`` prefix, kept for
+    inspection) and re-run. With ``workers > 1`` runs go to a process pool (longest first),
+    each worker pinned to one thread; records are written by this process as runs finish.
     """
     out, log = Path(out), log or sys.stderr
     counts = {"done": 0, "skipped": 0, "rerun_corrupt": 0}
-    start = time.perf_counter()
-    for i, config in enumerate(configs, 1):
+    pending = []
+    for config in configs:
         path = out / record_name(config)
         if path.exists():
             try:
@@ -143,17 +161,44 @@ def run_grid(configs: list[dict], out: Path, log=None) -> dict:
                 print(f"qasbench: {exc}; moving it aside and re-running", file=log)
                 path.rename(path.with_name(".corrupt-" + path.name))
                 counts["rerun_corrupt"] += 1
-        record = run_one(config)
+        pending.append(config)
+    pending.sort(key=_expected_cost, reverse=True)
+    start, total = time.perf_counter(), len(pending)
+
+    def finish(config: dict, record: dict) -> None:
         try:
             write_record(record, out)
         except RecordExists:  # another process finished it first: keep theirs
             counts["skipped"] += 1
-            continue
+            return
         counts["done"] += 1
         elapsed = time.perf_counter() - start
-        remaining = elapsed / counts["done"] * (len(configs) - i)
-        print(f"[{i}/{len(configs)}] {config['algorithm']} {config['problem']} {config['noise']} "
-              f"seed={config['seed']}: error={record['error']:.2e} Ha, "
-              f"{record['evaluations_used']} evals, {record['wall_time_s']:.1f}s (ETA {remaining:.0f}s)",
-              file=log, flush=True)
+        eta = elapsed / counts["done"] * (total - counts["done"])
+        print(f"[{counts['done']}/{total}] {config['algorithm']} {config['problem']} {config['noise']} "
+              f"seed={config['seed']}: error={record['error']:.2e} Ha, {record['evaluations_used']} evals, "
+              f"{record['wall_time_s']:.1f}s (elapsed {elapsed:.0f}s, ETA {eta:.0f}s)", file=log, flush=True)
+
+    if workers <= 1:
+        pin_threads()
+        for config in pending:
+            finish(config, run_one(config))
+        return counts
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
+    os.environ.update({k: "1" for k in THREAD_VARIABLES})  # inherited by the spawned workers
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=pin_threads) as pool:
+            futures = {pool.submit(run_one, config): config for config in pending}
+            for future in as_completed(futures):
+                finish(futures[future], future.result())
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     return counts

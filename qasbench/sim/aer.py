@@ -16,6 +16,7 @@ import numpy as np
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
+from qasbench.sim.base import Backend
 
 
 def aer_noise_model(noise: NoiseModel):
@@ -56,36 +57,50 @@ def measured_observables(hamiltonian: Hamiltonian, noise: NoiseModel) -> list:
     return observables
 
 
-class AerBackend:
-    """Term expectations from qiskit-aer's density-matrix simulator."""
+class AerBackend(Backend):
+    """Term expectations (or energies) from qiskit-aer's density-matrix simulator.
+
+    ``threads``: aer's ``max_parallel_threads`` (0 lets aer use every core).
+    """
 
     name = "aer"
 
     def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel, threads: int = 0):
+        from qiskit.quantum_info import SparsePauliOp
         from qiskit_aer import AerSimulator
 
-        self.hamiltonian = hamiltonian
-        self.noise = noise
+        super().__init__(hamiltonian, noise)
         self.simulator = AerSimulator(
             method="density_matrix", noise_model=aer_noise_model(noise), max_parallel_threads=threads
         )
         self.observables = measured_observables(hamiltonian, noise)
+        total = sum((c * o for c, o in zip(hamiltonian.coeffs, self.observables)), start=SparsePauliOp("I" * hamiltonian.n_qubits, 0.0))
+        self.energy_observable = total.simplify(atol=0.0)
+        self._templates: dict = {}
 
-    def template(self, circuit: Circuit):
-        """Parameterized qiskit circuit that saves every term's expectation value."""
-        qc = circuit.to_qiskit()
-        for i, observable in enumerate(self.observables):
-            qc.save_expectation_value(observable, range(circuit.n_qubits), label=f"t{i}")
-        return qc
+    def _template(self, circuit: Circuit, per_term: bool):
+        """Parameterized qiskit circuit saving each term's (or the total) expectation; cached."""
+        key = (circuit, per_term)
+        if key not in self._templates:
+            qc = circuit.to_qiskit()
+            observables = self.observables if per_term else [self.energy_observable]
+            for i, observable in enumerate(observables):
+                qc.save_expectation_value(observable, range(circuit.n_qubits), label=f"t{i}")
+            self._templates[key] = (qc, len(observables))
+        return self._templates[key]
 
-    def expectations(self, circuit: Circuit, params) -> np.ndarray:
-        if circuit.n_qubits != self.hamiltonian.n_qubits:
-            raise ValueError(
-                f"circuit has {circuit.n_qubits} qubits but the Hamiltonian has {self.hamiltonian.n_qubits}"
-            )
+    def _run(self, circuit: Circuit, params, per_term: bool) -> np.ndarray:
+        self.check_circuit(circuit)
         params = circuit.check_params(params)
-        qc = self.template(circuit)
+        qc, count = self._template(circuit, per_term)
         binds = [{p: params[:, i] for i, p in enumerate(qc.parameters)}] if circuit.n_params else None
         result = self.simulator.run(qc, parameter_binds=binds).result()
         rows = [result.data(i) for i in range(params.shape[0])] if circuit.n_params else [result.data(0)]
-        return np.array([[row[f"t{t}"] for t in range(len(self.observables))] for row in rows]).real
+        return np.array([[row[f"t{t}"] for t in range(count)] for row in rows]).real
+
+    def expectations(self, circuit: Circuit, params) -> np.ndarray:
+        return self._run(circuit, params, per_term=True)
+
+    def energies(self, circuit: Circuit, params) -> np.ndarray:
+        """One saved expectation of the whole (readout-folded) Hamiltonian per parameter set."""
+        return self.hamiltonian.constant + self._run(circuit, params, per_term=False)[:, 0]

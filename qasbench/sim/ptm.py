@@ -21,6 +21,7 @@ import numpy as np
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
+from qasbench.sim.base import Backend
 from qasbench.sim import pauli_basis as pb
 
 _DIGIT = {"I": 0, "X": 1, "Y": 2, "Z": 3}
@@ -137,14 +138,13 @@ class Plan:
         return cls(tuple(cnots) + tuple((q,) for q, _ in singles), tuple(control_low), padded)
 
 
-class PTMBackend:
+class PTMBackend(Backend):
     """Noisy expectation values of a Hamiltonian's terms by Pauli-transfer matrices."""
 
     name = "ptm"
 
     def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel, device: str | None = None):
-        self.hamiltonian = hamiltonian
-        self.noise = noise
+        super().__init__(hamiltonian, noise)
         self.xp = _Numpy() if device in (None, "cpu") else _Torch("cpu" if device == "torch-cpu" else device)
         index, weight = readout_weights(hamiltonian, noise)
         self._index = index
@@ -186,14 +186,15 @@ class PTMBackend:
     def _apply(self, state, qubits: tuple[int, ...], matrix, n: int):
         """Apply a (B or 1, d, d) operator to the qubits' axes of a (B, 4^n) state."""
         xp, batch = self.xp, state.shape[0]
-        if matrix.shape[0] == 1:
-            matrix = matrix[0]  # one operator for the whole batch: plain broadcasting matmul
-        else:
-            matrix = matrix[:, None]
-        if len(qubits) == 1 or qubits[1] == qubits[0] + 1:
-            q, k = qubits[0], len(qubits)
-            view = state.reshape(batch, 4**q, 4**k, 4 ** (n - q - k))
-            return xp.matmul(matrix, view).reshape(batch, -1)
+        shared = matrix.shape[0] == 1
+        q, d = qubits[0], 4 ** len(qubits)
+        if q + len(qubits) == n:  # last axes: one GEMM from the right, (B, A, d) @ M^T
+            transposed = xp.permute(matrix, (0, 2, 1))
+            return xp.matmul(state.reshape(batch, -1, d), transposed[0] if shared else transposed
+                             ).reshape(batch, -1)
+        matrix = matrix[0] if shared else matrix[:, None]
+        if len(qubits) == 1 or qubits[1] == q + 1:
+            return xp.matmul(matrix, state.reshape(batch, 4**q, d, -1)).reshape(batch, -1)
         lo, hi = qubits  # bring `hi` next to `lo`, apply, move it back
         view = state.reshape(batch, 4**lo, 4, 4 ** (hi - lo - 1), 4, 4 ** (n - hi - 1))
         moved = xp.permute(view, (0, 1, 2, 4, 3, 5)).reshape(batch, 4**lo, 16, -1)
@@ -214,10 +215,7 @@ class PTMBackend:
 
     def expectations(self, circuit: Circuit, params) -> np.ndarray:
         """Readout-affected expectation of every Hamiltonian term, shape (B, n_terms)."""
-        if circuit.n_qubits != self.hamiltonian.n_qubits:
-            raise ValueError(
-                f"circuit has {circuit.n_qubits} qubits but the Hamiltonian has {self.hamiltonian.n_qubits}"
-            )
+        self.check_circuit(circuit)
         state = self.pauli_vectors(circuit, params)
         values = (state[:, self._index] * self._weight).sum(-1)
         return np.asarray(self.xp.to_numpy(values))

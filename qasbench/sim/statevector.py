@@ -15,11 +15,12 @@ import numpy as np
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian, _popcount
 from qasbench.noise import NoiseModel
+from qasbench.sim.base import Backend
 
 _PLAN_CACHE_SIZE = 512
 
 
-class StatevectorBackend:
+class StatevectorBackend(Backend):
     name = "statevector"
 
     def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel):
@@ -27,8 +28,7 @@ class StatevectorBackend:
             raise ValueError(
                 f"the statevector backend is noiseless; profile {noise.name!r} needs backend 'ptm' or 'aer'"
             )
-        self.hamiltonian = hamiltonian
-        self.noise = noise
+        super().__init__(hamiltonian, noise)
         n = hamiltonian.n_qubits
         self._basis = np.arange(2**n)
         self._plans: OrderedDict[Circuit, list] = OrderedDict()
@@ -85,10 +85,7 @@ class StatevectorBackend:
         return state
 
     def expectations(self, circuit: Circuit, params) -> np.ndarray:
-        if circuit.n_qubits != self.hamiltonian.n_qubits:
-            raise ValueError(
-                f"circuit has {circuit.n_qubits} qubits but the Hamiltonian has {self.hamiltonian.n_qubits}"
-            )
+        self.check_circuit(circuit)
         psi = self.states(circuit, params)
         out = np.empty((psi.shape[0], self.hamiltonian.n_terms))
         for terms, flip, weights in self._groups:

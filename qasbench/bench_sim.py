@@ -14,21 +14,13 @@ import time
 import numpy as np
 
 from qasbench import noise as noise_profiles
-from qasbench.circuit import CNOT, RY, Circuit
+from qasbench.circuit import hardware_efficient
 from qasbench.problems import spin_chain
 from qasbench.sim.aer import AerBackend
 from qasbench.sim.ptm import PTMBackend
 
 LAYERS = 5
 BATCH = 64
-
-
-def layered_circuit(n_qubits: int, layers: int = LAYERS) -> Circuit:
-    gates = []
-    for _ in range(layers):
-        gates += [RY(q) for q in range(n_qubits)]
-        gates += [CNOT(q, q + 1) for q in range(n_qubits - 1)]
-    return Circuit(n_qubits, tuple(gates))
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -68,12 +60,12 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
         if not 2 <= n <= 12:
             raise ValueError(f"bench-sim supports 2..12 qubits, got {n}")
         hamiltonian = spin_chain("tfim", n).hamiltonian
-        circuit = layered_circuit(n)
+        circuit = hardware_efficient(n, LAYERS)
         rng = np.random.default_rng(n)
         single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
         batch = rng.uniform(-np.pi, np.pi, (BATCH, circuit.n_params))
         ptm, aer = PTMBackend(hamiltonian, noise), AerBackend(hamiltonian, noise)
-        energy = lambda backend, x: hamiltonian.constant + backend.expectations(circuit, x) @ hamiltonian.coeffs
+        energy = lambda backend, x: backend.energies(circuit, x)
         slow = n >= 9  # aer takes seconds per batch there: fewer repeats
         times = _alternating({"ptm": lambda: energy(ptm, single), "aer": lambda: energy(aer, single)}, repeats)
         batch_times = _alternating({"ptm": lambda: energy(ptm, batch), "aer": lambda: energy(aer, batch)},

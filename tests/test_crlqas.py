@@ -1,0 +1,148 @@
+import numpy as np
+import pytest
+import torch
+from gymnasium.utils.env_checker import check_env
+
+from qasbench.algorithms import REGISTRY, make_algorithm
+from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig
+from qasbench.algorithms.crlqas.curriculum import MovingThreshold
+from qasbench.algorithms.crlqas.env import CAP_REWARD, SUCCESS_REWARD, CircuitEnv
+from qasbench.circuit import CNOT, RX, RY
+from qasbench.evaluator import Evaluator, Task
+
+
+def make_env(problem="h2-2q", max_gates=6, **kwargs):
+    task = Task.make(problem, budget=100_000, max_gates=max_gates)
+    evaluator = Evaluator(task, np.random.default_rng(0))
+    return CircuitEnv(task, evaluator, evaluations_per_step=30, **kwargs)
+
+
+def test_is_a_valid_gymnasium_env():
+    env = make_env()
+    check_env(env, skip_render_check=True)
+    assert env.action_space.n == 2 * 1 + 3 * 2  # directed CNOTs + RX/RY/RZ per qubit
+
+
+def test_encoding_places_gates_at_their_earliest_moment():
+    env = make_env("h2-3q", max_gates=5, include_energy=False)
+    env.reset(seed=0)
+    actions = env.actions
+    for gate in (RX(0), RY(1), CNOT(0, 2), RX(0)):
+        env.step(actions.index(gate))
+    tensor = env._observation().reshape(5, 3 + 3, 3)
+    assert tensor[0, 3 + 0, 0] == 1  # RX(0) at moment 0
+    assert tensor[0, 3 + 1, 1] == 1  # RY(1) at moment 0
+    assert tensor[1, 2, 0] == 1  # CNOT(control 0, target 2) at moment 1: [target][control]
+    assert tensor[2, 3 + 0, 0] == 1  # RX(0) after the CNOT
+    assert tensor.sum() == 4
+
+
+def test_mask_forbids_immediate_repeats_only():
+    env = make_env()
+    env.reset(seed=0)
+    rx0, cnot = env.actions.index(RX(0)), env.actions.index(CNOT(0, 1))
+    env.step(rx0)
+    assert not env.action_masks()[rx0] and env.action_masks().sum() == len(env.actions) - 1
+    env.step(cnot)
+    mask = env.action_masks()
+    assert not mask[cnot] and mask[rx0]  # the CNOT came between: RX(0) is legal again
+    assert make_env(action_mask=False).action_masks().all()
+
+
+def test_rewards_success_and_cap():
+    env = make_env(max_gates=2, random_halting=None)
+    env.curriculum = MovingThreshold(start=10.0)  # everything succeeds
+    env.reset(seed=0)
+    _, reward, terminated, truncated, info = env.step(env.actions.index(RY(0)))
+    assert reward == SUCCESS_REWARD and terminated and info["success"]
+    env.curriculum = MovingThreshold(start=1e-12)  # nothing succeeds
+    env.reset(seed=0)
+    _, reward, terminated, _, _ = env.step(env.actions.index(RY(0)))
+    assert -1 <= reward <= 1 and not terminated
+    _, reward, terminated, _, _ = env.step(env.actions.index(CNOT(0, 1)))
+    assert reward == CAP_REWARD and terminated
+
+
+def test_random_halting_truncates_between_25_and_70_gates():
+    env = make_env(max_gates=100)
+    caps = []
+    for seed in range(40):
+        env.reset(seed=seed)
+        caps.append(env.cap)
+    assert 25 <= min(caps) and max(caps) <= 70 and len(set(caps)) > 3
+
+
+def test_curriculum_tightens_and_resets():
+    c = MovingThreshold(start=0.1, delta=0.01, reset_every=20, success_thresh=2, kappa=2)
+    c.observe(0.004)
+    assert c.end_episode(True) == 0.1 and c.end_episode(True) == pytest.approx(0.095)
+    c.end_episode(True), c.end_episode(True)
+    assert c.threshold == pytest.approx(0.09)
+    c.end_episode(True), c.end_episode(True)
+    assert c.threshold == pytest.approx(0.09)  # at most kappa tightenings
+    for _ in range(14):
+        c.end_episode(False)
+    assert c.threshold == pytest.approx(0.004 + 0.01)  # episode 20: reset to lowest + delta
+    assert MovingThreshold(start=1e-3, delta=0.01, success_thresh=1, kappa=1).end_episode(True) > 0
+
+
+def test_n_step_returns():
+    agent = DoubleDQN(3, 2, DQNConfig(n_step=3, gamma=0.5, buffer_size=10, batch_size=2, width=8, depth=1),
+                      np.random.default_rng(0))
+    obs, mask = np.zeros(3, np.float32), np.ones(2, bool)
+    agent.remember(obs, 0, 1.0, obs + 1, mask, False, False)
+    agent.remember(obs + 1, 1, 2.0, obs + 2, mask, False, False)
+    assert agent.buffer.size == 0
+    agent.remember(obs + 2, 0, 4.0, obs + 3, mask, False, False)
+    assert agent.buffer.ret[0] == 1 + 0.5 * 2 + 0.25 * 4 and agent.buffer.discount[0] == 0.125
+    agent.remember(obs + 3, 1, 8.0, obs + 4, mask, True, True)  # terminal: flush, no bootstrap
+    assert agent.buffer.size == 4
+    assert list(agent.buffer.ret[1:4]) == [2 + 0.5 * 4 + 0.25 * 8, 4 + 0.5 * 8, 8]
+    assert list(agent.buffer.discount[1:4]) == [0, 0, 0]
+    assert agent.replay() is not None
+
+
+def test_masked_greedy_action():
+    agent = DoubleDQN(3, 4, DQNConfig(width=8, depth=1), np.random.default_rng(0))
+    agent.epsilon = 0.0
+    obs = np.ones(3, np.float32)
+    with torch.no_grad():
+        best = int(agent.online(torch.as_tensor(obs)[None]).argmax())
+    mask = np.ones(4, bool)
+    mask[best] = False
+    assert agent.act(obs, mask) != best
+    agent.epsilon = 1.0
+    assert all(mask[agent.act(obs, mask)] for _ in range(50))
+
+
+def run(name, seed, budget=10_000, **params):
+    task = Task.make("h2-2q", budget=budget)
+    evaluator = Evaluator(task, np.random.default_rng(seed))
+    result = make_algorithm(name, **params).search(task, evaluator, np.random.default_rng(seed))
+    return task, evaluator, result
+
+
+def test_crlqas_solves_h2_2q_within_budget_and_is_deterministic():
+    task, evaluator, result = run("crlqas", 0)
+    assert evaluator.evaluations_used <= task.budget
+    assert result.energy - task.problem.ground_energy < 1.6e-3
+    curve = result.info["learning_curve"]
+    assert curve and all(k in curve[0] for k in ("error", "gates", "success", "threshold", "epsilon"))
+    _, _, again = run("crlqas", 0)
+    assert again.circuit == result.circuit and np.array_equal(again.params, result.params)
+
+
+def test_rlqas_is_crlqas_without_the_three_features():
+    assert REGISTRY["rlqas"]().get_params()["curriculum"] is False
+    algorithm = make_algorithm("rlqas")
+    assert not (algorithm.curriculum or algorithm.action_mask or algorithm.random_halting)
+    task, evaluator, result = run("rlqas", 1, budget=3000)
+    assert evaluator.evaluations_used <= 3000 and result.info["episodes"] >= 1
+
+
+def test_presets():
+    paper = make_algorithm("crlqas", preset="paper").settings(Task.make("lih-4q"))
+    assert paper["episodes"] == 15_000 and paper["width"] == 1000 and paper["n_step"] == 5
+    assert make_algorithm("crlqas", lr=0.1).settings(Task.make("h2-2q"))["lr"] == 0.1
+    with pytest.raises(ValueError, match="preset"):
+        make_algorithm("crlqas", preset="slow").settings(Task.make("h2-2q"))
