@@ -88,7 +88,24 @@ def read_record(path: Path) -> dict:
     return record
 
 
-_TABLE_SKIP = ("config", "circuit", "params", "history", "info", "algorithm_params", "versions")
+def iter_records(directory: str | Path, on_corrupt=None):
+    """Yield ``(path, record)`` for every valid record file in ``directory``, in name order.
+
+    A corrupt record goes to ``on_corrupt(message)``, or raises ValueError when that is None.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"no results directory {directory}")
+    for path in sorted(directory.glob("*.json")):
+        try:
+            yield path, read_record(path)
+        except ValueError as exc:
+            if on_corrupt is None:
+                raise
+            on_corrupt(str(exc))
+
+
+_TABLE_SKIP = ("config", "circuit", "angles", "history", "info", "algorithm_params", "versions")
 
 
 def load_results(directory: str | Path, on_corrupt=None):
@@ -100,18 +117,8 @@ def load_results(directory: str | Path, on_corrupt=None):
     """
     import pandas as pd
 
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ValueError(f"no results directory {directory}")
     rows = []
-    for path in sorted(directory.glob("*.json")):
-        try:
-            record = read_record(path)
-        except ValueError as exc:
-            if on_corrupt is None:
-                raise
-            on_corrupt(str(exc))
-            continue
+    for path, record in iter_records(directory, on_corrupt):
         row = {k: v for k, v in record.items() if k not in _TABLE_SKIP}
         row.update({f"version_{k}": v for k, v in record.get("versions", {}).items()})
         row["file"] = path.name

@@ -82,7 +82,7 @@ def run_one(config: dict) -> dict:
         "success": bool(energy - ground < task.success_threshold),
         "success_threshold": task.success_threshold,
         "circuit": circuit.to_dict(),
-        "params": [float(p) for p in np.ravel(params)],
+        "angles": [float(p) for p in np.ravel(params)],
         **circuit.counts(),
         "info": info,
         "history": evaluator.history,

@@ -3,7 +3,9 @@ import json
 import numpy as np
 import pytest
 
+from qasbench.circuit import Circuit
 from qasbench.cli import main
+from qasbench.evaluator import Task, exact_energy
 from qasbench.results import read_record
 
 
@@ -19,8 +21,11 @@ def test_random_search_solves_h2_2q(tmp_path, capsys):
     record = read_record(path)
     assert record["success"] and record["error"] < 1.6e-3
     assert record["evaluations_used"] <= 2000
+    circuit = Circuit.from_dict(record["circuit"])
+    assert len(record["angles"]) == circuit.n_params == record["params"]
+    assert exact_energy(Task.make("h2-2q"), circuit, record["angles"]) == pytest.approx(record["best_energy"], abs=1e-12)
     for key in ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used", "best_energy",
-                "ground_energy", "error", "success", "circuit", "gates", "cnots", "one_qubit", "params",
+                "ground_energy", "error", "success", "circuit", "angles", "gates", "cnots", "one_qubit", "params",
                 "depth", "wall_time_s", "versions", "problem_hash", "noise_hash", "history"):
         assert key in record
 
@@ -31,7 +36,7 @@ def test_same_seed_same_record(tmp_path):
                        "--seed", "3", "--budget", "300", "--shots", "100", "--out", str(tmp_path / out)) == 0
     [a], [b] = (list((tmp_path / o).glob("*.json")) for o in "ab")
     ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
-    for key in ("best_energy", "estimated_energy", "circuit", "params", "history", "shots_used"):
+    for key in ("best_energy", "estimated_energy", "circuit", "angles", "history", "shots_used"):
         assert ra[key] == rb[key]
 
 
