@@ -82,7 +82,7 @@ def cmd_run(args) -> None:
 def cmd_results(args) -> None:
     from qasbench.results import load_results
 
-    frame = load_results(args.directory, on_corrupt=lambda m: print(f"qasbench: skipping {m}", file=sys.stderr))
+    frame = load_results(args.directory, on_corrupt=_skip)
     if frame.empty:
         raise CLIError(f"no records in {args.directory}")
     if args.csv:
@@ -91,6 +91,27 @@ def cmd_results(args) -> None:
         columns = ["algorithm", "problem", "noise", "seed", "error", "success", "cnots", "depth",
                    "evaluations_used", "wall_time_s"]
         print(frame[columns].to_string(index=False))
+
+
+def _skip(message: str) -> None:
+    print(f"qasbench: skipping {message}", file=sys.stderr)
+
+
+def cmd_report(args) -> None:
+    from qasbench.report import build_report
+
+    written = build_report(args.directory, args.out, on_corrupt=_skip)
+    print(f"qasbench: wrote {len(written)} files into {args.out}/ (open {Path(args.out) / 'index.html'})",
+          file=sys.stderr)
+
+
+def cmd_verify(args) -> int:
+    from qasbench.verify import verify_directory
+
+    counts = verify_directory(args.directory, args.tolerance, on_corrupt=_skip, log=sys.stderr)
+    print(f"qasbench: {counts['verified']} verified, {counts['failed']} failed (tolerance {args.tolerance} Ha)",
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def cmd_bench_sim(args) -> None:
@@ -142,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory")
     p.add_argument("--csv", action="store_true", help="all columns as CSV on stdout")
     p.set_defaults(func=cmd_results)
+    p = sub.add_parser("report", help="leaderboard tables, plots and an HTML page from a results directory")
+    p.add_argument("directory")
+    p.add_argument("--out", default="reports", help="output directory (default: reports/)")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("verify", help="re-simulate every record on qiskit-aer and mark it verified")
+    p.add_argument("directory")
+    p.add_argument("--tolerance", type=float, default=1e-8, help="Hartree (default 1e-8)")
+    p.set_defaults(func=cmd_verify)
     p = sub.add_parser("bench-sim", help="time the ptm simulator against qiskit-aer")
     p.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10])
     p.add_argument("--repeats", type=int, default=7)
@@ -158,14 +187,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except (CLIError, ValueError, FileExistsError) as exc:
         print(f"qasbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("qasbench: interrupted; finished records are kept, rerun to resume", file=sys.stderr)
         return 130
-    return 0
 
 
 if __name__ == "__main__":

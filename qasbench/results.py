@@ -13,7 +13,7 @@ from pathlib import Path
 RECORD_VERSION = 1
 _VERSIONED = ("qasbench", "numpy", "scipy", "qiskit", "qiskit-aer", "torch")
 REQUIRED_FIELDS = ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used",
-                   "best_energy", "ground_energy", "error", "success", "circuit", "config_hash")
+                   "best_energy", "ground_energy", "error", "success", "circuit", "angles", "config_hash")
 
 
 class RecordExists(FileExistsError):

@@ -1,0 +1,55 @@
+import json
+
+import pandas as pd
+import pytest
+
+from qasbench.cli import main
+from qasbench.report import build_report, leaderboard, load_runs
+from qasbench.verify import verify_directory
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grid")
+    grid = root / "grid.toml"
+    grid.write_text('problems = ["h2-2q"]\nnoise = ["noiseless", "depol-1e-3"]\nseeds = [0, 1]\nbudget = 300\n'
+                    '[algorithms.random]\nevaluations_per_circuit = 60\n[algorithms.hea]\n')
+    assert main(["run", str(grid), "--out", str(root / "out")]) == 0
+    return root / "out"
+
+
+def test_verify_marks_agreeing_records_and_catches_tampering(results, tmp_path):
+    assert verify_directory(results) == {"verified": 8, "failed": 0}
+    tampered = tmp_path / "tampered"
+    tampered.mkdir()
+    for path in results.glob("*.json"):
+        (tampered / path.name).write_text(path.read_text())
+    victim = sorted(tampered.glob("*.json"))[0]
+    record = json.loads(victim.read_text())
+    record["best_energy"] -= 0.01
+    victim.write_text(json.dumps(record))
+    assert main(["verify", str(tampered)]) == 1
+    runs, _ = load_runs(tampered)
+    table = leaderboard(runs)
+    assert table.failed_verification.sum() == 1 and table.runs.sum() == 7  # not ranked
+
+
+def test_report_files_and_leaderboard(results, tmp_path):
+    verify_directory(results)
+    written = build_report(results, tmp_path / "report")
+    names = {p.name for p in written}
+    assert {"leaderboard.md", "leaderboard.csv", "leaderboard.tex", "index.html", "success-rate.png",
+            "anytime-h2-2q-noiseless.png", "pareto-h2-2q-depol-1e-3.png"} <= names
+    table = pd.read_csv(tmp_path / "report" / "leaderboard.csv")
+    assert set(table.algorithm) == {"random", "hea"} and (table.runs == 2).all() and (table.verified == 2).all()
+    for column in ("success_rate", "median_error", "iqr_error", "median_cnots", "median_evals_to_success"):
+        assert column in table
+    noiseless = table[table.noise == "noiseless"]
+    assert list(noiseless.success_rate) == sorted(noiseless.success_rate, reverse=True)
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert page.count("<table") == 1 and "sha256:" in page and "anytime-h2-2q-noiseless.png" in page
+
+
+def test_report_of_an_empty_directory_is_a_clear_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert "no records" in capsys.readouterr().err
