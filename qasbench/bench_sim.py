@@ -3,8 +3,9 @@
 Workload per n: 5 layers of (RY on every qubit, then a CNOT ladder 0->1->...->n-1), the
 ``mumbai-median`` profile (depolarizing + thermal relaxation + readout error), and the
 transverse-field Ising Hamiltonian on n qubits (2n - 1 terms); one evaluation is one energy.
-Both simulators run in this process, alternating, on all cores they choose to use; times are
-medians over ``repeats``. ``fused_2q_gbps``: bytes read + written by one fused 16x16 operator on
+Both simulators run in this process, alternating: ptm with one BLAS thread (threading only
+slows its small products), aer with its default OpenMP threads (all cores); times are medians
+over ``repeats``. ``fused_2q_gbps``: bytes read + written by one fused 16x16 operator on
 two middle qubits (batch 1), divided by its median time.
 """
 from __future__ import annotations
@@ -54,6 +55,9 @@ def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> float:
 
 
 def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median") -> list[dict]:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
     noise = noise_profiles.get(profile)
     rows = []
     for n in qubits:

@@ -47,7 +47,7 @@ def _default_suite() -> Path:
     return Path(str(resources.files("qasbench.experiments").joinpath("quick.toml")))
 
 
-def cmd_run(args) -> None:
+def cmd_run(args) -> int:
     from qasbench.runner import Experiment, make_config, run_grid
 
     single = [args.algorithm, args.problem]
@@ -74,9 +74,12 @@ def cmd_run(args) -> None:
         configs, name = experiment.configs, experiment.name
         out = Path(args.out or Path("results") / experiment.name)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
-    counts = run_grid(configs, out, workers=args.workers)
+    counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                      timeout_s=args.timeout)
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
-          f"{counts['rerun_corrupt']} corrupt re-run; records in {out}/", file=sys.stderr)
+          f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/",
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def cmd_results(args) -> None:
@@ -158,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
     p.add_argument("--out", help="results directory (default: results/ or results/<suite>)")
     p.add_argument("--workers", type=int, default=1, help="parallel runs (each pinned to one thread)")
+    p.add_argument("--executor", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", help="Dask scheduler address, with --executor dask")
+    p.add_argument("--timeout", type=float, help="wall-clock seconds per run")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("results", help="load every record of a results directory into one table")
     p.add_argument("directory")

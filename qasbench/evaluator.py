@@ -7,6 +7,7 @@ after each evaluation that improves the best estimate, ``(evaluations used, best
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,11 @@ from qasbench.sim import make_backend
 
 class BudgetExhausted(RuntimeError):
     """Raised when an evaluation request would exceed the task's budget."""
+
+
+class RunTimeout(BudgetExhausted):
+    """Raised at the first evaluation after the run's wall-clock deadline; algorithms stop as
+    they do when the budget runs out."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Evaluator:
     task: Task
     rng: np.random.Generator
     backend: str = "auto"
+    deadline: float | None = None  # time.monotonic() after which evaluations are refused
     evaluations_used: int = 0
     shots_used: int = 0
     best_energy: float = np.inf
@@ -117,6 +124,8 @@ class Evaluator:
             )
         if self.task.shot_budget is not None and self.shots_used + cost_shots > self.task.shot_budget:
             raise BudgetExhausted(f"shot budget of {self.task.shot_budget} would be exceeded")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise RunTimeout("the run's time limit has passed")
         values = self._simulator.expectations(circuit, params)
         if shots is not None:
             values = 2.0 * self.rng.binomial(shots, np.clip((1.0 + values) / 2.0, 0.0, 1.0)) / shots - 1.0

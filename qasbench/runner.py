@@ -48,14 +48,18 @@ def seed_sequence(config: dict) -> np.random.SeedSequence:
     return np.random.SeedSequence([config["seed"], *names])
 
 
-def run_one(config: dict) -> dict:
-    """Execute one configuration and return its record (not yet written)."""
+def run_one(config: dict, timeout_s: float | None = None) -> dict:
+    """Execute one configuration and return its record (not yet written).
+
+    ``timeout_s``: wall-clock limit; past it the next evaluation is refused and the run ends as
+    if its budget were spent (the record says ``stopped_by: "timeout"``)."""
     task = Task.make(config["problem"], config["noise"], config["budget"], config["max_gates"],
                      config["shots"])
     algorithm = make_algorithm(config["algorithm"], **config["algorithm_params"])
     algorithm_seq, shot_seq = seed_sequence(config).spawn(2)
-    evaluator = Evaluator(task, np.random.default_rng(shot_seq))
     start = time.perf_counter()
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    evaluator = Evaluator(task, np.random.default_rng(shot_seq), deadline=deadline)
     try:
         result = algorithm.search(task, evaluator, np.random.default_rng(algorithm_seq))
         circuit, params, estimate, info = result.circuit, result.params, result.energy, result.info
@@ -64,6 +68,7 @@ def run_one(config: dict) -> dict:
             raise
         (circuit, params), estimate, info = evaluator.best, evaluator.best_energy, {"ran_out": True}
     wall = time.perf_counter() - start
+    timed_out = deadline is not None and time.monotonic() > deadline
     energy = exact_energy(task, circuit, params)
     ground = task.problem.ground_energy
     return {
@@ -87,6 +92,7 @@ def run_one(config: dict) -> dict:
         "info": info,
         "history": evaluator.history,
         "wall_time_s": wall,
+        "stopped_by": "timeout" if timed_out else "algorithm",
         "qasbench_version": __version__,
         **provenance(),
     }
@@ -128,10 +134,13 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def pin_threads() -> None:
-    """One thread per run (BLAS, torch, aer), so parallel runs do not oversubscribe the cores
-    and torch's reductions are deterministic."""
+    """One thread per run (BLAS, OpenMP, torch), so parallel runs do not oversubscribe the
+    cores, small matrix products skip threading overhead, and torch's reductions are
+    deterministic."""
     import torch
+    from threadpoolctl import threadpool_limits
 
+    threadpool_limits(1)
     torch.set_num_threads(1)
 
 
@@ -140,15 +149,8 @@ def _expected_cost(config: dict) -> float:
     return config["budget"] * 2.0 ** problems.load(config["problem"]).n_qubits
 
 
-def run_grid(configs: list[dict], out: Path, workers: int = 1, log=None) -> dict:
-    """Run every configuration without a valid record in ``out``; return counts by outcome.
-
-    Finished records are skipped; a corrupt one is moved aside (``.corrupt-`` prefix, kept for
-    inspection) and re-run. With ``workers > 1`` runs go to a process pool (longest first),
-    each worker pinned to one thread; records are written by this process as runs finish.
-    """
-    out, log = Path(out), log or sys.stderr
-    counts = {"done": 0, "skipped": 0, "rerun_corrupt": 0}
+def _pending(configs: list[dict], out: Path, counts: dict, log) -> list[dict]:
+    """Configurations still to run: finished records are skipped, corrupt ones moved aside."""
     pending = []
     for config in configs:
         path = out / record_name(config)
@@ -162,27 +164,19 @@ def run_grid(configs: list[dict], out: Path, workers: int = 1, log=None) -> dict
                 path.rename(path.with_name(".corrupt-" + path.name))
                 counts["rerun_corrupt"] += 1
         pending.append(config)
-    pending.sort(key=_expected_cost, reverse=True)
-    start, total = time.perf_counter(), len(pending)
+    return sorted(pending, key=_expected_cost, reverse=True)
 
-    def finish(config: dict, record: dict) -> None:
-        try:
-            write_record(record, out)
-        except RecordExists:  # another process finished it first: keep theirs
-            counts["skipped"] += 1
-            return
-        counts["done"] += 1
-        elapsed = time.perf_counter() - start
-        eta = elapsed / counts["done"] * (total - counts["done"])
-        print(f"[{counts['done']}/{total}] {config['algorithm']} {config['problem']} {config['noise']} "
-              f"seed={config['seed']}: error={record['error']:.2e} Ha, {record['evaluations_used']} evals, "
-              f"{record['wall_time_s']:.1f}s (elapsed {elapsed:.0f}s, ETA {eta:.0f}s)", file=log, flush=True)
 
+def _local_results(pending: list[dict], workers: int, timeout_s: float | None):
+    """Yield (config, record or exception) as runs finish, in this process or a spawn pool."""
     if workers <= 1:
         pin_threads()
         for config in pending:
-            finish(config, run_one(config))
-        return counts
+            try:
+                yield config, run_one(config, timeout_s)
+            except Exception as exc:  # noqa: BLE001  (reported per run, the grid goes on)
+                yield config, exc
+        return
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -192,13 +186,62 @@ def run_grid(configs: list[dict], out: Path, workers: int = 1, log=None) -> dict
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=pin_threads) as pool:
-            futures = {pool.submit(run_one, config): config for config in pending}
+            futures = {pool.submit(run_one, config, timeout_s): config for config in pending}
             for future in as_completed(futures):
-                finish(futures[future], future.result())
+                yield futures[future], future.exception() or future.result()
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _dask_results(pending: list[dict], scheduler: str, timeout_s: float | None):
+    """Yield (config, record or exception) from an existing Dask distributed cluster."""
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(run_one, config, timeout_s, pure=False): config for config in pending}
+        for future in as_completed(futures):
+            yield futures[future], future.exception() or future.result()
+
+
+def run_grid(configs: list[dict], out: Path, workers: int = 1, executor: str = "local",
+             scheduler: str | None = None, timeout_s: float | None = None, log=None) -> dict:
+    """Run every configuration without a valid record in ``out``; return counts by outcome.
+
+    ``executor``: ``local`` (this process, or a pool of ``workers`` spawned processes pinned to
+    one thread each) or ``dask`` (submit to the cluster at ``scheduler``). Runs go longest
+    first; records are written atomically by this process as runs finish, so an interrupted
+    grid resumes where it stopped. A failing run is reported and counted, the rest go on.
+    """
+    out, log = Path(out), log or sys.stderr
+    counts = {"done": 0, "skipped": 0, "rerun_corrupt": 0, "failed": 0}
+    pending = _pending(configs, out, counts, log)
+    if executor == "dask":
+        if not scheduler:
+            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+        results = _dask_results(pending, scheduler, timeout_s)
+    elif executor == "local":
+        results = _local_results(pending, workers, timeout_s)
+    else:
+        raise ValueError(f"unknown executor {executor!r}; choose local or dask")
+    start = time.perf_counter()
+    for finished, (config, outcome) in enumerate(results, 1):
+        label = f"{config['algorithm']} {config['problem']} {config['noise']} seed={config['seed']}"
+        eta = (time.perf_counter() - start) / finished * (len(pending) - finished)
+        if isinstance(outcome, BaseException):
+            counts["failed"] += 1
+            print(f"[{finished}/{len(pending)}] {label}: FAILED ({type(outcome).__name__}: {outcome})",
+                  file=log, flush=True)
+            continue
+        try:
+            write_record(outcome, out)
+            counts["done"] += 1
+        except RecordExists:  # another process finished it first: keep theirs
+            counts["skipped"] += 1
+        print(f"[{finished}/{len(pending)}] {label}: error={outcome['error']:.2e} Ha, "
+              f"{outcome['evaluations_used']} evals, {outcome['wall_time_s']:.1f}s (ETA {eta:.0f}s)",
+              file=log, flush=True)
     return counts

@@ -4,7 +4,9 @@ Both share one loop. Iteration k (from 0): draw a Rademacher vector D from the c
 estimate ``g = (f(x + c_k D) - f(x - c_k D)) / (2 c_k) * D`` (one batched call, 2 rows), take a
 step, then evaluate the new point (1 row) so the best point seen can be returned.
 
-* SPSA: ``x -= a_k g`` with ``a_k = a / (k + 1 + A)^alpha``, ``c_k = c / (k + 1)^gamma``.
+* SPSA: ``x -= a_k g`` with ``a_k = a / (k + 1 + A)^alpha``, ``c_k = c / (k + 1)^gamma``,
+  ``A`` = 10% of the iterations and, unless given, ``a`` calibrated from a few gradient
+  samples at the start so that the first step moves each angle by about 0.2 rad (Spall 1998).
 * Adam-SPSA: ``beta1_k = beta1 / (k + 1)^lamda``; ``m = beta1_k m + (1 - beta1_k) g``;
   ``v = beta2 v + (1 - beta2) g^2``; ``x -= a_k m_hat / (sqrt(v_hat) + eps)`` with bias
   corrections ``1 - beta1_k^(k+1)`` and ``1 - beta2^(k+1)``, ``a_k = a / (k + 1)^alpha``.
@@ -28,21 +30,36 @@ ROWS_PER_ITERATION = 3
 
 @dataclass
 class SPSA(Optimizer):
-    a: float = 0.2
+    a: float | None = None  # None: calibrated, see `_calibrated_gain`
     c: float = 0.1
     alpha: float = 0.602
     gamma: float = 0.101
     A_fraction: float = 0.1  # stability constant A as a fraction of the iteration count (Spall)
+    target_step: float = 0.2  # calibration: mean first step per angle (radians)
+    calibration_samples: int = 5
 
     name = "spsa"
+
+    def _calibrated_gain(self, tracker, x, total: int, shot_scale: float, rng) -> float:
+        """Spall's rule: choose ``a`` so the first step moves each angle by ``target_step`` on
+        average, from ``calibration_samples`` gradient estimates at x0 (2 evaluations each)."""
+        magnitudes = []
+        for _ in range(self.calibration_samples):
+            if tracker.remaining < 2 + ROWS_PER_ITERATION:
+                break
+            delta = rng.choice([-1.0, 1.0], size=x.size)
+            plus, minus = tracker(np.stack([x + self.c * delta, x - self.c * delta]), shot_scale=shot_scale)
+            magnitudes.append(abs(plus - minus) / (2.0 * self.c))
+        mean = float(np.mean(magnitudes)) if magnitudes else 0.0
+        return self.target_step * (1 + self.A_fraction * total) ** self.alpha / max(mean, 1e-12)
 
     def _stages(self, budget: int) -> list[tuple[int, float]]:
         """(iterations, shot_scale) per stage."""
         return [(max(0, (budget - 1) // ROWS_PER_ITERATION), 1.0)]
 
-    def _gains(self, k: int, iterations: int) -> tuple[float, float]:
+    def _gains(self, k: int, iterations: int, a: float) -> tuple[float, float]:
         stability = self.A_fraction * iterations
-        return self.a / (k + 1 + stability) ** self.alpha, self.c / (k + 1) ** self.gamma
+        return a / (k + 1 + stability) ** self.alpha, self.c / (k + 1) ** self.gamma
 
     def _direction(self, k: int, gradient: np.ndarray, state: dict) -> np.ndarray:
         return gradient
@@ -56,13 +73,14 @@ class SPSA(Optimizer):
         if x.size == 0:
             return tracker.result(x)
         total = sum(n for n, _ in stages)
+        a = self.a if self.a is not None else self._calibrated_gain(tracker, x, total, stages[0][1], rng)
         state: dict = {}
         k = 0
         for iterations, shot_scale in stages:
             for _ in range(iterations):
                 if tracker.remaining < ROWS_PER_ITERATION:
                     break
-                a_k, c_k = self._gains(k, total)
+                a_k, c_k = self._gains(k, total, a)
                 delta = rng.choice([-1.0, 1.0], size=x.size)
                 plus, minus = tracker(np.stack([x + c_k * delta, x - c_k * delta]), shot_scale=shot_scale)
                 gradient = (plus - minus) / (2.0 * c_k) * delta
@@ -100,8 +118,8 @@ class AdamSPSA(SPSA):
         counts[-1] += iterations - sum(counts)
         return list(zip(counts, scales))
 
-    def _gains(self, k: int, iterations: int) -> tuple[float, float]:
-        return self.a / (k + 1) ** self.alpha, self.c / (k + 1) ** self.gamma
+    def _gains(self, k: int, iterations: int, a: float) -> tuple[float, float]:
+        return a / (k + 1) ** self.alpha, self.c / (k + 1) ** self.gamma
 
     def _direction(self, k: int, gradient: np.ndarray, state: dict) -> np.ndarray:
         beta1 = self.beta1 / (k + 1) ** self.lamda

@@ -1,0 +1,53 @@
+"""Write reports/crlqas-reproduction.md from CRLQAS result records.
+
+    python scripts/crlqas_reproduction.py RESULTS_DIR [RESULTS_DIR ...] > reports/crlqas-reproduction.md
+
+Our numbers come from the records (every CRLQAS record found); the paper's are quoted from
+Patel et al., ICLR 2024 (arXiv 2402.03500), noiseless results.
+"""
+import platform
+import sys
+
+import pandas as pd
+
+from qasbench.results import iter_records
+
+PAPER = {  # noiseless results quoted in the paper
+    "h2-4q": "error 7.2e-8 with 7 parameters",
+    "lih-6q": "error 6.7e-4 with 67 gates",
+    "h2o-8q": "error 1.8e-4 with 105 CNOTs at depth 75",
+}
+
+
+def main(directories: list[str]) -> None:
+    rows = []
+    for directory in directories:
+        for _, record in iter_records(directory):
+            if record["algorithm"] != "crlqas":
+                continue
+            rows.append({k: record[k] for k in ("problem", "noise", "seed", "budget", "evaluations_used", "error",
+                                                "success", "gates", "cnots", "depth", "params", "wall_time_s")}
+                        | {"episodes": record["info"].get("episodes"), "preset": record["config"]["algorithm_params"]
+                           .get("preset", "fast")})
+    runs = pd.DataFrame(rows).sort_values(["problem", "noise", "seed"])
+    print("# CRLQAS: our numbers next to the paper's\n")
+    print(f"Hardware: {platform.machine()}, 2 CPU cores, one thread per run; numpy simulators "
+          "(statevector when noiseless, ptm otherwise). Preset `fast` unless stated. Error = exact "
+          "energy of the returned circuit minus the exact ground energy (Ha); success = error < 1.6e-3.\n")
+    print("## Per problem\n")
+    print("| problem | noise | seeds | successes | median error | best error | median gates / CNOTs / depth / params "
+          "| budget (evaluations) | median episodes | median wall-clock per seed (s) | paper (noiseless) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for (problem, noise), g in runs.groupby(["problem", "noise"]):
+        best = g.loc[g.error.idxmin()]
+        print(f"| {problem} | {noise} | {len(g)} | {int(g.success.sum())} | {g.error.median():.2e} | "
+              f"{best.error:.2e} ({best.gates} gates, {best.cnots} CNOTs, depth {best.depth}, {best.params} params) | "
+              f"{g.gates.median():.0f} / {g.cnots.median():.0f} / {g.depth.median():.0f} / {g.params.median():.0f} | "
+              f"{int(g.budget.iloc[0])} | {g.episodes.median():.0f} | {g.wall_time_s.median():.0f} | "
+              f"{PAPER.get(problem, '-') if noise == 'noiseless' else '-'} |")
+    print("\n## Every run\n")
+    print(runs.to_markdown(index=False, floatfmt=".3g"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,46 @@
+"""pytest-benchmark microbenchmarks (run with --benchmark-only; CI runs them once, disabled).
+
+ptm and aer run the same noisy workload in the same session, so their ratio is read off one
+report: ``python -m pytest tests/benchmarks --benchmark-only --benchmark-group-by=param:n``.
+"""
+import numpy as np
+import pytest
+
+from qasbench import noise
+from qasbench.circuit import hardware_efficient
+from qasbench.problems import spin_chain
+from qasbench.sim.aer import AerBackend
+from qasbench.sim.ptm import PTMBackend
+from qasbench.sim.statevector import StatevectorBackend
+
+
+def workload(n):
+    return spin_chain("tfim", n).hamiltonian, hardware_efficient(n, 5)
+
+
+@pytest.mark.parametrize("n", [2, 4, 6])
+@pytest.mark.parametrize("backend", [PTMBackend, AerBackend])
+def test_noisy_energy(benchmark, backend, n):
+    hamiltonian, circuit = workload(n)
+    sim = backend(hamiltonian, noise.get("mumbai-median"))
+    params = np.random.default_rng(n).uniform(-np.pi, np.pi, (1, circuit.n_params))
+    energy = benchmark(sim.energies, circuit, params)
+    assert np.all(energy >= spin_chain("tfim", n).ground_energy - 1e-9)
+
+
+@pytest.mark.parametrize("n", [4, 8])
+def test_noiseless_statevector_energy(benchmark, n):
+    hamiltonian, circuit = workload(n)
+    sim = StatevectorBackend(hamiltonian, noise.get("noiseless"))
+    params = np.random.default_rng(n).uniform(-np.pi, np.pi, (1, circuit.n_params))
+    benchmark(sim.energies, circuit, params)
+
+
+@pytest.mark.parametrize("n", [6, 8])
+def test_fused_two_qubit_operator(benchmark, n):
+    hamiltonian, _ = workload(n)
+    sim = PTMBackend(hamiltonian, noise.get("mumbai-median"))
+    state = np.random.default_rng(0).random((1, 4**n))
+    matrix = np.random.default_rng(1).random((1, 16, 16))
+    out = benchmark(sim._apply, state, (n // 2 - 1, n // 2), matrix, n)
+    assert out.shape == state.shape

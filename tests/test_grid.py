@@ -1,0 +1,103 @@
+"""Experiment grids: resume after kills, same records whatever the worker count, executors."""
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from qasbench.results import read_record
+from qasbench.runner import Experiment, make_config, run_grid, run_one
+
+GRID = ('problems = ["h2-2q"]\nnoise = ["noiseless", "depol-1e-3"]\nseeds = [0, 1]\nbudget = 400\n'
+        '[algorithms.random]\nevaluations_per_circuit = 80\n[algorithms.evolutionary]\n')
+COMPARED = ("best_energy", "estimated_energy", "circuit", "angles", "history", "evaluations_used")
+
+
+def records(directory):
+    return {p.name: {k: read_record(p)[k] for k in COMPARED} for p in sorted(directory.glob("*.json"))}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reference")
+    (root / "grid.toml").write_text(GRID)
+    run_grid(Experiment.from_toml(root / "grid.toml").configs, root / "out")
+    return root
+
+
+def test_two_workers_give_the_same_records(reference, tmp_path):
+    counts = run_grid(Experiment.from_toml(reference / "grid.toml").configs, tmp_path, workers=2)
+    assert counts["done"] == 8 and counts["failed"] == 0
+    assert records(tmp_path) == records(reference / "out")
+
+
+def test_killed_runs_resume_to_identical_records(reference, tmp_path):
+    """Kill `qasbench run --workers 2` at random moments and restart until it finishes."""
+    rng = np.random.default_rng(0)
+    command = [sys.executable, "-m", "qasbench.cli", "run", str(reference / "grid.toml"),
+               "--out", str(tmp_path), "--workers", "2"]
+    for attempt in range(12):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        try:
+            process.wait(timeout=float(rng.uniform(2.0, 6.0)))
+            if process.returncode == 0:
+                break
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    else:
+        process = subprocess.run(command, capture_output=True)
+        assert process.returncode == 0
+    assert records(tmp_path) == records(reference / "out")
+
+
+def test_failed_run_is_reported_and_the_grid_goes_on(tmp_path, monkeypatch):
+    import qasbench.runner as runner
+
+    real = runner.run_one
+
+    def flaky(config, timeout_s=None):
+        if config["seed"] == 1:
+            raise MemoryError("simulated worker failure")
+        return real(config, timeout_s)
+
+    monkeypatch.setattr(runner, "run_one", flaky)
+    configs = [make_config("random", "h2-2q", "noiseless", s, 100) for s in (0, 1)]
+    lines = []
+
+    class Log:
+        def write(self, text):
+            lines.append(text)
+
+        def flush(self):
+            pass
+
+    counts = runner.run_grid(configs, tmp_path, log=Log())
+    assert counts == {"done": 1, "skipped": 0, "rerun_corrupt": 0, "failed": 1}
+    assert any("FAILED (MemoryError" in line for line in lines)
+
+
+def test_timeout_stops_a_run_gracefully():
+    record = run_one(make_config("random", "h2-4q", "noiseless", 0, 10**6), timeout_s=0.5)
+    assert record["stopped_by"] == "timeout" and record["evaluations_used"] < 10**6
+    assert np.isfinite(record["error"])
+
+
+def test_dask_executor_on_a_local_cluster(reference, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        counts = run_grid(Experiment.from_toml(reference / "grid.toml").configs, tmp_path,
+                          executor="dask", scheduler=cluster.scheduler_address)
+    assert counts["done"] == 8
+    assert records(tmp_path) == records(reference / "out")
+
+
+def test_executor_errors():
+    with pytest.raises(ValueError, match="scheduler"):
+        run_grid([], "unused", executor="dask")
+    with pytest.raises(ValueError, match="executor"):
+        run_grid([], "unused", executor="slurm")
