@@ -55,12 +55,23 @@ def provenance() -> dict:
             "cpu": platform.processor() or platform.machine(), "platform": platform.platform()}
 
 
+def _write_history(record: dict, path: Path) -> None:
+    """The anytime curve beside the record, as CSV (the record holds it too)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".csv")
+    with os.fdopen(fd, "w") as handle:
+        handle.write("evaluations,best_error\n")
+        handle.writelines(f"{int(e)},{err!r}\n" for e, err in record["history"])
+    os.replace(tmp, path.with_suffix(".history.csv"))
+
+
 def write_record(record: dict, directory: Path) -> Path:
-    """Write ``record`` under its config-derived name; refuse to replace an existing file."""
+    """Write ``record`` (and its anytime curve as ``<name>.history.csv``) under its
+    config-derived name; refuse to replace an existing record."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / record_name(record["config"])
     if path.exists():
         raise RecordExists(f"{path} already exists; choose another --out directory or remove it")
+    _write_history(record, path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
     try:
         with os.fdopen(fd, "w") as handle:
