@@ -53,3 +53,27 @@ def test_report_files_and_leaderboard(results, tmp_path):
 def test_report_of_an_empty_directory_is_a_clear_error(tmp_path, capsys):
     assert main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     assert "no records" in capsys.readouterr().err
+
+
+def test_html_page_loads_in_headless_chromium_without_console_errors(results, tmp_path):
+    """Needs Debian's chromium (`.ci/run` installs it when missing)."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium")
+    assert browser, "chromium is not installed: apt-get install chromium (see .ci/run)"
+    verify_directory(results)
+    build_report(results, tmp_path / "report")
+    page = tmp_path / "report" / "index.html"
+    done = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, console
+    dom = done.stdout
+    assert dom.count("<table") == 1 and 'id="h2-2q"' in dom  # one section per problem, each with its table
+    for algorithm in ("random", "hea"):
+        assert f"<td>{algorithm}</td>" in dom
