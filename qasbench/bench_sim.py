@@ -11,6 +11,7 @@ two middle qubits (batch 1), divided by its median time.
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> float:
     state = np.random.default_rng(0).random((1, 4**n_qubits))
     matrix = np.random.default_rng(1).random((1, 16, 16))
     lo = max(0, n_qubits // 2 - 1)
-    seconds = _median_time(lambda: backend._apply(state, (lo, lo + 1), matrix, n_qubits), repeats)
+    seconds = _median_time(partial(backend._apply, state, (lo, lo + 1), matrix, n_qubits), repeats)
     return 2 * state.nbytes / seconds / 1e9
 
 
@@ -68,13 +69,13 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
         rng = np.random.default_rng(n)
         single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
         batch = rng.uniform(-np.pi, np.pi, (BATCH, circuit.n_params))
-        ptm, aer = PTMBackend(hamiltonian, noise), AerBackend(hamiltonian, noise)
-        energy = lambda backend, x: backend.energies(circuit, x)
+        backends = {"ptm": PTMBackend(hamiltonian, noise), "aer": AerBackend(hamiltonian, noise)}
         slow = n >= 9  # aer takes seconds per batch there: fewer repeats
-        times = _alternating({"ptm": lambda: energy(ptm, single), "aer": lambda: energy(aer, single)}, repeats)
-        batch_times = _alternating({"ptm": lambda: energy(ptm, batch), "aer": lambda: energy(aer, batch)},
+        times = _alternating({k: partial(b.energies, circuit, single) for k, b in backends.items()}, repeats)
+        batch_times = _alternating({k: partial(b.energies, circuit, batch) for k, b in backends.items()},
                                    1 if slow else max(1, repeats // 2))
-        diff = np.max(np.abs(energy(ptm, batch[:4]) - energy(aer, batch[:4])))
+        ptm_energies, aer_energies = (b.energies(circuit, batch[:4]) for b in backends.values())
+        diff = np.max(np.abs(ptm_energies - aer_energies))
         rows.append({
             "n_qubits": n,
             "ptm_ms": times["ptm"] * 1e3,

@@ -7,13 +7,14 @@ Qubit order and Pauli conventions are those of :mod:`qasbench.hamiltonian`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Sequence
 
 import numpy as np
+
+from qasbench.hashing import json_hash
 
 ROTATIONS = ("RX", "RY", "RZ")
 GATE_NAMES = ("CNOT", *ROTATIONS)
@@ -150,7 +151,7 @@ class Circuit:
         return cls.from_dict(json.loads(text))
 
     def content_hash(self) -> str:
-        return "sha256:" + hashlib.sha256(self.to_json().encode()).hexdigest()
+        return json_hash(self.to_dict())
 
     def __str__(self) -> str:
         return " ".join(map(str, self.gates)) or "(empty)"

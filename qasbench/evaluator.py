@@ -15,6 +15,7 @@ import numpy as np
 from qasbench import noise as noise_profiles
 from qasbench import problems
 from qasbench.circuit import Circuit
+from qasbench.hashing import json_hash
 from qasbench.noise import NoiseModel
 from qasbench.problems import CHEMICAL_ACCURACY, Problem
 from qasbench.search_space import SearchSpace, default_max_gates
@@ -72,11 +73,7 @@ class Task:
 
 
 def noise_hash(noise: NoiseModel) -> str:
-    import hashlib
-    import json
-
-    text = json.dumps(noise.to_dict(), sort_keys=True)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return json_hash(noise.to_dict())
 
 
 @dataclass

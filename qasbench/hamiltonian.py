@@ -11,14 +11,14 @@ Conventions (used throughout qasbench):
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
+from qasbench.hashing import json_hash
 
 PAULI_CHARS = "IXYZ"
 
@@ -177,5 +177,4 @@ class Hamiltonian:
             "coeffs": [round(float(c), 12) for c in self.coeffs],
             "constant": round(self.constant, 12),
         }
-        text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
-        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+        return json_hash(canonical)

@@ -205,10 +205,12 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> lis
         written.append(out / name)
     images: dict[str, list[str]] = {}
     for (problem, noise), _ in runs.groupby(["problem", "noise"]):
-        for kind, plot in (("anytime", lambda p: _plot_anytime(runs, curves, problem, noise, p)),
-                           ("pareto", lambda p: _plot_pareto(runs, problem, noise, p))):
+        for kind in ("anytime", "pareto"):
             name = f"{kind}-{problem}-{noise}.png"
-            plot(out / name)
+            if kind == "anytime":
+                _plot_anytime(runs, curves, problem, noise, out / name)
+            else:
+                _plot_pareto(runs, problem, noise, out / name)
             images.setdefault(problem, []).append(name)
             written.append(out / name)
     _plot_success(table, out / "success-rate.png")

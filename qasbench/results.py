@@ -1,7 +1,6 @@
 """Result records: one JSON file per run, written atomically and never overwritten."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -9,6 +8,8 @@ import subprocess
 import tempfile
 from importlib import metadata
 from pathlib import Path
+
+from qasbench.hashing import json_hash
 
 RECORD_VERSION = 1
 _VERSIONED = ("qasbench", "numpy", "scipy", "qiskit", "qiskit-aer", "torch")
@@ -21,9 +22,8 @@ class RecordExists(FileExistsError):
 
 
 def config_hash(config: dict) -> str:
-    """sha256 of the canonical JSON of a run's full configuration."""
-    text = json.dumps(config, sort_keys=True, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    """Content hash of a run's full configuration."""
+    return json_hash(config)
 
 
 def record_name(config: dict) -> str:

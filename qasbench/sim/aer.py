@@ -9,14 +9,14 @@ algebra and evaluated by aer's ``save_expectation_value``.
 """
 from __future__ import annotations
 
-from functools import reduce
+from functools import lru_cache, reduce
 
 import numpy as np
 
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
-from qasbench.sim.base import Backend
+from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
 
 
 def aer_noise_model(noise: NoiseModel):
@@ -76,18 +76,16 @@ class AerBackend(Backend):
         self.observables = measured_observables(hamiltonian, noise)
         total = sum((c * o for c, o in zip(hamiltonian.coeffs, self.observables)), start=SparsePauliOp("I" * hamiltonian.n_qubits, 0.0))
         self.energy_observable = total.simplify(atol=0.0)
-        self._templates: dict = {}
+        self._template = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._build_template)
 
-    def _template(self, circuit: Circuit, per_term: bool):
-        """Parameterized qiskit circuit saving each term's (or the total) expectation; cached."""
-        key = (circuit, per_term)
-        if key not in self._templates:
-            qc = circuit.to_qiskit()
-            observables = self.observables if per_term else [self.energy_observable]
-            for i, observable in enumerate(observables):
-                qc.save_expectation_value(observable, range(circuit.n_qubits), label=f"t{i}")
-            self._templates[key] = (qc, len(observables))
-        return self._templates[key]
+    def _build_template(self, circuit: Circuit, per_term: bool):
+        """Parameterized qiskit circuit saving each term's (or the total) expectation; cached
+        per (circuit, per_term) by ``_template``."""
+        qc = circuit.to_qiskit()
+        observables = self.observables if per_term else [self.energy_observable]
+        for i, observable in enumerate(observables):
+            qc.save_expectation_value(observable, range(circuit.n_qubits), label=f"t{i}")
+        return qc, len(observables)
 
     def _run(self, circuit: Circuit, params, per_term: bool) -> np.ndarray:
         self.check_circuit(circuit)

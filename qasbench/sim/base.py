@@ -8,6 +8,9 @@ from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
 
 
+PLAN_CACHE_SIZE = 512  # compiled circuits kept per backend (least recently used dropped)
+
+
 class Backend:
     name = "backend"
 

@@ -13,7 +13,7 @@ The same code runs on numpy (CPU, the default) or on torch tensors (``device="cu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from itertools import product
 
 import numpy as np
@@ -21,11 +21,10 @@ import numpy as np
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
-from qasbench.sim.base import Backend
+from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
 from qasbench.sim import pauli_basis as pb
 
 _DIGIT = {"I": 0, "X": 1, "Y": 2, "Z": 3}
-_PLAN_CACHE_SIZE = 512
 
 
 def readout_weights(hamiltonian: Hamiltonian, noise: NoiseModel) -> tuple[np.ndarray, np.ndarray]:
@@ -153,20 +152,17 @@ class PTMBackend(Backend):
         self._parts = {a: _fused_rotation(a, noise) for a in "XYZ"}
         n = hamiltonian.n_qubits
         self._initial = reduce(np.kron, [np.array([1.0, 0.0, 0.0, 1.0])] * n)  # |0><0| = (I+Z)/2 each
-        self._plans: dict[Circuit, tuple] = {}
+        self._compiled = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._compile)
 
-    def _compiled(self, circuit: Circuit):
-        """(plan, rotation parts (3, P+1, 4, 4) with an identity last, CNOT matrices), cached."""
-        if circuit not in self._plans:
-            axes = [g.name[1] for g in circuit.gates if g.is_rotation]
-            identity = np.stack([np.eye(4), np.zeros((4, 4)), np.zeros((4, 4))])
-            parts = np.stack([self._parts[a] for a in axes] + [identity], axis=1)
-            plan = Plan.compile(circuit)
-            cnots = self._cnots[np.array(plan.control_low, dtype=int)]
-            if len(self._plans) >= _PLAN_CACHE_SIZE:
-                self._plans.pop(next(iter(self._plans)))
-            self._plans[circuit] = (plan, self.xp.asarray(parts), self.xp.asarray(cnots))
-        return self._plans[circuit]
+    def _compile(self, circuit: Circuit):
+        """(plan, rotation parts (3, P+1, 4, 4) with an identity last, CNOT matrices); cached
+        per circuit by ``_compiled``."""
+        axes = [g.name[1] for g in circuit.gates if g.is_rotation]
+        identity = np.stack([np.eye(4), np.zeros((4, 4)), np.zeros((4, 4))])
+        parts = np.stack([self._parts[a] for a in axes] + [identity], axis=1)
+        plan = Plan.compile(circuit)
+        cnots = self._cnots[np.array(plan.control_low, dtype=int)]
+        return plan, self.xp.asarray(parts), self.xp.asarray(cnots)
 
     def _operators(self, circuit: Circuit, params: np.ndarray) -> tuple[Plan, object]:
         """All operator matrices at once: shape (B, n_ops, d, d) as a list by arity."""

@@ -8,16 +8,15 @@ psi_f`` (sgn = -1 where q is 0, +1 where 1), RZ: ``(c - i s z) psi`` (z = +-1), 
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian, _popcount
 from qasbench.noise import NoiseModel
-from qasbench.sim.base import Backend
+from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
 
-_PLAN_CACHE_SIZE = 512
 
 
 class StatevectorBackend(Backend):
@@ -31,7 +30,7 @@ class StatevectorBackend(Backend):
         super().__init__(hamiltonian, noise)
         n = hamiltonian.n_qubits
         self._basis = np.arange(2**n)
-        self._plans: OrderedDict[Circuit, list] = OrderedDict()
+        self._plan = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._compile)
         # terms grouped by x mask: <P> = Re sum_j conj(psi[j ^ x]) psi[j] i^{|x&z|} (-1)^{|j&z|}
         xs, zs = hamiltonian.masks
         self._groups = []
@@ -41,11 +40,8 @@ class StatevectorBackend(Backend):
             phases = 1j ** _popcount(x & zs[terms])
             self._groups.append((terms, self._basis ^ x, signs * phases[None, :]))
 
-    def _plan(self, circuit: Circuit) -> list:
-        plan = self._plans.get(circuit)
-        if plan is not None:
-            self._plans.move_to_end(circuit)
-            return plan
+    def _compile(self, circuit: Circuit) -> list:
+        """The circuit as gather-and-scale steps (cached per circuit by ``_plan``)."""
         n, basis, plan = circuit.n_qubits, self._basis, []
         for gate in circuit.gates:
             bit = [1 << (n - 1 - q) for q in gate.qubits]
@@ -59,9 +55,6 @@ class StatevectorBackend(Backend):
                 plan.append(("flip", basis ^ bit[0], np.where(is_one, 1.0, -1.0)))
             else:
                 plan.append(("phase", np.where(is_one, 1j, -1j)))
-        self._plans[circuit] = plan
-        if len(self._plans) > _PLAN_CACHE_SIZE:
-            self._plans.popitem(last=False)
         return plan
 
     def states(self, circuit: Circuit, params) -> np.ndarray:
