@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from qasbench.algorithms.base import Algorithm, SearchResult
+from qasbench.algorithms.adapt import QubitADAPT
 from qasbench.algorithms.crlqas import CRLQAS, RLQAS
 from qasbench.algorithms.dqas import DQAS
 from qasbench.algorithms.evolutionary import Evolutionary, EvolutionaryNSGA2
@@ -10,7 +11,7 @@ from qasbench.algorithms.random_search import RandomSearch
 
 REGISTRY: dict[str, type[Algorithm]] = {
     cls.name: cls for cls in (RandomSearch, CRLQAS, RLQAS, Evolutionary, EvolutionaryNSGA2, DQAS,
-                              HardwareEfficient)
+                              HardwareEfficient, QubitADAPT)
 }
 
 

@@ -36,18 +36,29 @@ class Algorithm(ABC):
 
 
 def optimize_angles(evaluator: Evaluator, circuit: Circuit, x0: np.ndarray, optimizer: str,
-                    max_evaluations: int, rng: np.random.Generator) -> OptimizeResult:
+                    max_evaluations: int, rng: np.random.Generator,
+                    free: np.ndarray | None = None) -> OptimizeResult:
     """Optimize a circuit's angles with a named optimizer, charged to the Evaluator and capped
     by both ``max_evaluations`` and the evaluations left. Parameter-free circuits cost one
-    evaluation and skip the optimizer."""
+    evaluation and skip the optimizer. ``free`` (boolean mask) keeps the other angles at their
+    ``x0`` values; the result's ``x`` is always the full angle vector."""
     budget = min(max_evaluations, evaluator.remaining)
     if budget < 1:
         raise BudgetExhausted("no evaluations left")
+    x0 = np.asarray(x0, dtype=float)
+    free = np.ones(x0.size, bool) if free is None else np.asarray(free, bool)
+
+    def full(points):
+        out = np.tile(x0, (len(points), 1))
+        out[:, free] = points
+        return out
 
     def objective(points, shot_scale=1.0):
-        return evaluator.energies(circuit, points, shot_scale=shot_scale)
+        return evaluator.energies(circuit, full(points), shot_scale=shot_scale)
 
-    return make_optimizer(optimizer).minimize(objective, x0, budget, rng)
+    result = make_optimizer(optimizer).minimize(objective, x0[free], budget, rng)
+    result.x = full(result.x[None, :])[0]
+    return result
 
 
 def best_result(evaluator: Evaluator, info: dict) -> SearchResult:

@@ -29,7 +29,7 @@ def test_budget_validity_and_determinism(name):
     assert again.circuit == result.circuit and np.array_equal(again.params, result.params)
 
 
-@pytest.mark.parametrize("name", ["random", "evolutionary", "evolutionary-nsga2", "dqas", "hea"])
+@pytest.mark.parametrize("name", ["random", "evolutionary", "evolutionary-nsga2", "dqas", "hea", "adapt"])
 def test_solves_h2_2q(name):
     task, _, result = run(name, 0)
     assert result.energy - task.problem.ground_energy < 1.6e-3
@@ -54,3 +54,69 @@ def test_pareto_ranks_and_crowding():
     assert list(non_dominated_ranks(points)) == [0, 0, 0, 1, 2]
     distance = crowding_distance(points[:3])
     assert np.isinf(distance[0]) and np.isinf(distance[2]) and np.isfinite(distance[1])
+
+
+def _lie_closure(generators: list[np.ndarray]) -> list[np.ndarray]:
+    basis: list[np.ndarray] = []
+
+    def add(m):
+        stacked = np.array([b.ravel() for b in basis] + [m.ravel()])
+        if np.linalg.matrix_rank(stacked, tol=1e-9) > len(basis):
+            basis.append(m)
+            return True
+        return False
+
+    for g in generators:
+        add(g)
+    grown = True
+    while grown:
+        grown = False
+        for a in list(basis):
+            for b in list(basis):
+                grown |= add(a @ b - b @ a)
+    return basis
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_adapt_pool_is_minimal_and_complete_for_real_states(n):
+    """2n-2 operators whose Lie algebra moves a generic real state in every direction of the
+    unit sphere (tangent vectors of rank 2^n - 1), so products of their exponentials reach any
+    real state."""
+    from functools import reduce
+
+    from qasbench.algorithms.adapt import minimal_pool
+    from qasbench.sim.pauli_basis import PAULI_MATRICES
+
+    pool = minimal_pool(n)
+    assert len(pool) == 2 * n - 2 and all(p.count("Y") % 2 == 1 for p in pool)
+    generators = [(1j * reduce(np.kron, [PAULI_MATRICES["IXYZ".index(c)] for c in p])).real for p in pool]
+    algebra = _lie_closure(generators)
+    rng = np.random.default_rng(n)
+    for _ in range(3):
+        psi = rng.normal(size=2**n)
+        tangents = np.array([m @ (psi / np.linalg.norm(psi)) for m in algebra])
+        assert np.linalg.matrix_rank(tangents, tol=1e-8) == 2**n - 1
+
+
+@pytest.mark.parametrize("pauli", ["YII", "ZYI", "XYZ", "IZY", "YXX"])
+def test_pauli_rotation_compiles_to_the_exponential(pauli, rng):
+    from functools import reduce
+
+    from scipy.linalg import expm
+
+    from qasbench import noise
+    from qasbench.algorithms.adapt import pauli_rotation
+    from qasbench.circuit import Circuit
+    from qasbench.hamiltonian import Hamiltonian
+    from qasbench.sim.pauli_basis import PAULI_MATRICES
+    from qasbench.sim.statevector import StatevectorBackend
+
+    gates, angles = pauli_rotation(pauli)
+    prefix = SearchSpace(3, 8).sample(rng, 8)
+    x_prefix = rng.uniform(-np.pi, np.pi, prefix.n_params)
+    sim = StatevectorBackend(Hamiltonian(("ZII",), np.ones(1)), noise.get("noiseless"))
+    before = sim.states(prefix, x_prefix)[0]
+    after = sim.states(prefix.extend(gates), np.concatenate([x_prefix, [0.9 if a is None else a for a in angles]]))[0]
+    expected = expm(-0.45j * reduce(np.kron, [PAULI_MATRICES["IXYZ".index(c)] for c in pauli])) @ before
+    assert abs(abs(np.vdot(expected, after)) - 1) < 1e-12
+    assert isinstance(Circuit(3, tuple(gates)), Circuit)
