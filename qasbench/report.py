@@ -71,11 +71,18 @@ def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
                              ascending=[True, True, False, True]).reset_index(drop=True)
 
 
-def _plot_anytime(runs: pd.DataFrame, curves: dict, problem: str, noise: str, path: Path) -> None:
+def _pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (no display needed)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _plot_anytime(runs: pd.DataFrame, curves: dict, problem: str, noise: str, path: Path) -> None:
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     subset = runs[(runs.problem == problem) & (runs.noise == noise)]
     for algorithm, group in subset.groupby("algorithm"):
@@ -100,10 +107,7 @@ def _plot_anytime(runs: pd.DataFrame, curves: dict, problem: str, noise: str, pa
 
 
 def _plot_pareto(runs: pd.DataFrame, problem: str, noise: str, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     subset = runs[(runs.problem == problem) & (runs.noise == noise)]
     for algorithm, group in subset.groupby("algorithm"):
@@ -125,10 +129,7 @@ def _plot_pareto(runs: pd.DataFrame, problem: str, noise: str, path: Path) -> No
 
 
 def _plot_success(table: pd.DataFrame, path: Path) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     pivot = table.assign(task=table.problem + "\n" + table.noise).pivot(index="task", columns="algorithm",
                                                                       values="success_rate")
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(pivot)), 4))
