@@ -197,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     except (CLIError, ValueError, FileExistsError) as exc:
         print(f"qasbench: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("qasbench: interrupted; finished records are kept, rerun to resume", file=sys.stderr)
         return 130
