@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import sys
 import time
-import tomllib
 import zlib
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from qasbench import __version__, noise as noise_profiles, problems
 from qasbench.algorithms import REGISTRY, make_algorithm

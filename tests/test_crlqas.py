@@ -145,4 +145,4 @@ def test_presets():
     assert paper["episodes"] == 15_000 and paper["width"] == 1000 and paper["n_step"] == 5
     assert make_algorithm("crlqas", lr=0.1).settings(Task.make("h2-2q"))["lr"] == 0.1
     with pytest.raises(ValueError, match="preset"):
-        make_algorithm("crlqas", preset="slow").settings(Task.make("h2-2q"))
+        make_algorithm("crlqas", preset="slow")

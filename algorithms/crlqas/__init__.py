@@ -27,7 +27,7 @@ from qasbench.algorithms.base import Algorithm, SearchResult, best_result
 from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig
 from qasbench.algorithms.crlqas.curriculum import MovingThreshold
 from qasbench.algorithms.crlqas.env import CircuitEnv
-from qasbench.algorithms.crlqas.presets import preset
+from qasbench.algorithms.crlqas.presets import PRESETS, preset
 from qasbench.evaluator import BudgetExhausted, Evaluator, Task
 
 
@@ -60,6 +60,10 @@ class CRLQAS(Algorithm):
     device: str = "cpu"
 
     name = "crlqas"
+
+    def __post_init__(self):
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown CRLQAS preset {self.preset!r}; choose from {', '.join(PRESETS)}")
 
     def settings(self, task: Task) -> dict:
         """The preset for this task with explicit fields applied."""

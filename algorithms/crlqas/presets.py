@@ -36,6 +36,9 @@ _FAST = dict(
 )
 
 
+PRESETS = ("fast", "paper")
+
+
 def preset(name: str, problem_id: str, n_qubits: int, shots: int | None) -> dict:
     """Hyperparameters of a named preset for one problem."""
     if name == "fast":
