@@ -3,7 +3,8 @@
 Every row of parameters evaluated costs one evaluation (and, under shot noise,
 ``shots * n_terms`` shots). The Evaluator refuses any request that would exceed the budget
 (raising :class:`BudgetExhausted` *before* simulating), and records the anytime curve:
-after each evaluation that improves the best estimate, ``(evaluations used, best error)``.
+after each evaluation that improves the best estimate, ``(evaluations used, best error, shots
+used)``.
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ class Evaluator:
     shots_used: int = 0
     best_energy: float = np.inf
     best: tuple[Circuit, np.ndarray] | None = None
-    history: list[tuple[int, float]] = field(default_factory=list)
+    history: list[tuple[int, float, int]] = field(default_factory=list)  # (evaluations, best error, shots)
 
     def __post_init__(self):
         problem = self.task.problem
@@ -127,21 +128,21 @@ class Evaluator:
         if shots is not None:
             values = 2.0 * self.rng.binomial(shots, np.clip((1.0 + values) / 2.0, 0.0, 1.0)) / shots - 1.0
         energies = self._constant + values @ self._coeffs
-        self._record(circuit, params, energies)
-        self.shots_used += cost_shots
+        self._record(circuit, params, energies, cost_shots // batch)
         return energies
 
     def energy(self, circuit: Circuit, params=()) -> float:
         return float(self.energies(circuit, params)[0])
 
-    def _record(self, circuit: Circuit, params: np.ndarray, energies: np.ndarray) -> None:
+    def _record(self, circuit: Circuit, params: np.ndarray, energies: np.ndarray, shots_per_row: int) -> None:
         ground = self.task.problem.ground_energy
         for row, value in zip(params, energies):
             self.evaluations_used += 1
+            self.shots_used += shots_per_row
             if value < self.best_energy:
                 self.best_energy = float(value)
                 self.best = (circuit, row.copy())
-                self.history.append((self.evaluations_used, float(value - ground)))
+                self.history.append((self.evaluations_used, float(value - ground), self.shots_used))
 
 
 def exact_energy(task: Task, circuit: Circuit, params) -> float:

@@ -3,7 +3,7 @@
 Per (problem, noise) one row per algorithm: runs, success rate (error below chemical accuracy),
 median and interquartile range of the error, median CNOTs / depth / parameters, median
 evaluations to success (the first point of the anytime curve below the threshold, over the
-successful runs), median shots and wall time. Records whose re-verification on qiskit-aer
+successful runs; likewise shots), median wall time. Records whose re-verification on qiskit-aer
 failed are not ranked; the ``verified`` column counts the records verified so far.
 """
 from __future__ import annotations
@@ -25,11 +25,12 @@ from qasbench.verify import load_verification
 GROUP = ["problem", "noise", "algorithm"]
 
 
-def _evaluations_to_success(record: dict) -> float:
-    for evaluations, error in record["history"]:
+def _cost_to_success(record: dict) -> tuple[float, float]:
+    """(evaluations, shots) spent when the anytime curve first fell below the threshold."""
+    for evaluations, error, shots in record["history"]:
         if error < record["success_threshold"]:
-            return float(evaluations)
-    return np.nan
+            return float(evaluations), float(shots)
+    return np.nan, np.nan
 
 
 def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dict]:
@@ -41,11 +42,11 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
             **{k: record[k] for k in (*GROUP, "seed", "error", "success", "cnots", "depth", "params",
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
-            "evaluations_to_success": _evaluations_to_success(record),
+            **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
             "verified": verified.get(path.name),
             "file": path.name,
         })
-        curves[path.name] = np.array(record["history"], dtype=float).reshape(-1, 2)
+        curves[path.name] = np.array(record["history"], dtype=float).reshape(-1, 3)[:, :2]
     return pd.DataFrame(rows), curves
 
 
@@ -61,7 +62,7 @@ def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
         median_depth=("depth", "median"),
         median_params=("params", "median"),
         median_evals_to_success=("evaluations_to_success", "median"),
-        median_shots=("shots_used", "median"),
+        median_shots_to_success=("shots_to_success", "median"),
         median_wall_time_s=("wall_time_s", "median"),
         verified=("verified", lambda v: int((v == True).sum())),  # noqa: E712
     ).reset_index()

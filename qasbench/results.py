@@ -11,7 +11,7 @@ from pathlib import Path
 
 from qasbench.hashing import json_hash
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: anytime-curve points carry the shots used
 _VERSIONED = ("qasbench", "numpy", "scipy", "qiskit", "qiskit-aer", "torch")
 REQUIRED_FIELDS = ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used",
                    "best_energy", "ground_energy", "error", "success", "circuit", "angles", "config_hash")
@@ -59,8 +59,8 @@ def _write_history(record: dict, path: Path) -> None:
     """The anytime curve beside the record, as CSV (the record holds it too)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".csv")
     with os.fdopen(fd, "w") as handle:
-        handle.write("evaluations,best_error\n")
-        handle.writelines(f"{int(e)},{err!r}\n" for e, err in record["history"])
+        handle.write("evaluations,best_error,shots\n")
+        handle.writelines(f"{int(e)},{err!r},{int(s)}\n" for e, err, s in record["history"])
     os.replace(tmp, path.with_suffix(".history.csv"))
 
 
@@ -91,6 +91,9 @@ def read_record(path: Path) -> dict:
         record = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"corrupt record {path}: {exc}") from None
+    if record.get("record_version") != RECORD_VERSION:
+        raise ValueError(f"{path} is a version-{record.get('record_version')} record; this qasbench reads "
+                         f"version {RECORD_VERSION} (re-run it, or read it with the qasbench that wrote it)")
     missing = [k for k in REQUIRED_FIELDS if k not in record]
     if missing:
         raise ValueError(f"corrupt record {path}: missing field {missing[0]!r}")
@@ -123,8 +126,8 @@ def load_results(directory: str | Path, on_corrupt=None):
     """Every valid record in ``directory`` as one pandas DataFrame, one row per run.
 
     Nested fields (circuit, history, info, ...) stay out of the table; package versions become
-    ``version_<package>`` columns. Corrupt records are passed to ``on_corrupt(message)`` (default:
-    raise) and never counted. Records of different record versions refuse to mix.
+    ``version_<package>`` columns. Corrupt records, and records of another record version, are
+    passed to ``on_corrupt(message)`` (default: raise) and never counted.
     """
     import pandas as pd
 
@@ -134,8 +137,4 @@ def load_results(directory: str | Path, on_corrupt=None):
         row.update({f"version_{k}": v for k, v in record.get("versions", {}).items()})
         row["file"] = path.name
         rows.append(row)
-    versions = {row.get("record_version") for row in rows}
-    if len(versions) > 1:
-        raise ValueError(f"{directory} mixes record versions {sorted(map(str, versions))}; "
-                         "keep each version in its own directory")
     return pd.DataFrame(rows)

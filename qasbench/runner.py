@@ -24,8 +24,8 @@ except ModuleNotFoundError:  # Python 3.10
 from qasbench import __version__, noise as noise_profiles, problems
 from qasbench.algorithms import REGISTRY, make_algorithm
 from qasbench.evaluator import BudgetExhausted, Evaluator, Task, exact_energy
-from qasbench.results import (RecordExists, config_hash, provenance, read_record, record_name,
-                              write_record)
+from qasbench.results import (RECORD_VERSION, RecordExists, config_hash, provenance, read_record,
+                              record_name, write_record)
 
 
 def make_config(algorithm: str, problem: str, noise: str, seed: int, budget: int | None = None,
@@ -76,7 +76,7 @@ def run_one(config: dict, timeout_s: float | None = None) -> dict:
     energy = exact_energy(task, circuit, params)
     ground = task.problem.ground_energy
     return {
-        "record_version": 1,
+        "record_version": RECORD_VERSION,
         "config": config,
         "config_hash": config_hash(config),
         **{k: config[k] for k in ("algorithm", "problem", "noise", "seed", "budget")},

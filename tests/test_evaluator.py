@@ -24,7 +24,7 @@ def test_anytime_history_is_monotone_and_tracks_the_best():
     task = Task.make("h2-2q", budget=100)
     ev = Evaluator(task, np.random.default_rng(0))
     values = ev.energies(h2_circuit(), np.random.default_rng(1).uniform(-3, 3, (50, 2)))
-    errors = [e for _, e in ev.history]
+    errors = [e for _, e, _ in ev.history]
     assert errors == sorted(errors, reverse=True)
     assert ev.best_energy == pytest.approx(values.min())
     assert errors[-1] == pytest.approx(values.min() - task.problem.ground_energy)
@@ -40,6 +40,8 @@ def test_shot_noise_is_unbiased_and_charged():
     assert abs(estimates.mean() - exact) < 5 * estimates.std() / np.sqrt(len(estimates))
     assert estimates.std() > 1e-3
     assert ev.shots_used == 4000 * 200 * task.problem.n_terms
+    evaluations, _, shots = ev.history[-1]
+    assert shots == evaluations * 200 * task.problem.n_terms
 
 
 def test_shot_scale_reduces_shots():

@@ -20,7 +20,7 @@ def test_random_search_solves_h2_2q(tmp_path, capsys):
     record = read_record(path)
     assert record["success"] and record["error"] < 1.6e-3
     curve = path.with_suffix(".history.csv").read_text().splitlines()
-    assert curve[0] == "evaluations,best_error" and len(curve) == len(record["history"]) + 1
+    assert curve[0] == "evaluations,best_error,shots" and len(curve) == len(record["history"]) + 1
     assert record["evaluations_used"] <= 2000
     circuit = Circuit.from_dict(record["circuit"])
     assert len(record["angles"]) == circuit.n_params == record["params"]

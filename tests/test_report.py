@@ -42,7 +42,8 @@ def test_report_files_and_leaderboard(results, tmp_path):
             "anytime-h2-2q-noiseless.png", "pareto-h2-2q-depol-1e-3.png"} <= names
     table = pd.read_csv(tmp_path / "report" / "leaderboard.csv")
     assert set(table.algorithm) == {"random", "hea"} and (table.runs == 2).all() and (table.verified == 2).all()
-    for column in ("success_rate", "median_error", "iqr_error", "median_cnots", "median_evals_to_success"):
+    for column in ("success_rate", "median_error", "iqr_error", "median_cnots", "median_evals_to_success",
+                   "median_shots_to_success"):
         assert column in table
     noiseless = table[table.noise == "noiseless"]
     assert list(noiseless.success_rate) == sorted(noiseless.success_rate, reverse=True)
