@@ -17,11 +17,15 @@ class CLIError(Exception):
     """A user error: printed as one line, exit code 2."""
 
 
-def _print_table(rows: list[dict], columns: list[str]) -> None:
-    widths = {c: max(len(c), *(len(f"{r[c]}") for r in rows)) for c in columns}
+def _print_table(rows: list[dict], columns: list[str], float_format: str = "") -> None:
+    """Aligned columns; floats shown with ``float_format`` (default: full precision)."""
+    def cell(value) -> str:
+        return format(value, float_format) if isinstance(value, float) else f"{value}"
+
+    widths = {c: max(len(c), *(len(cell(r[c])) for r in rows)) for c in columns}
     print("  ".join(c.ljust(widths[c]) for c in columns))
     for row in rows:
-        print("  ".join(f"{row[c]}".ljust(widths[c]) for c in columns))
+        print("  ".join(cell(row[c]).ljust(widths[c]) for c in columns))
 
 
 def cmd_problems(args) -> None:
@@ -124,8 +128,7 @@ def cmd_bench_sim(args) -> None:
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        _print_table([{k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows],
-                     list(rows[0]))
+        _print_table(rows, list(rows[0]), float_format=".3g")
 
 
 def cmd_bench_optim(args) -> None:
@@ -135,9 +138,8 @@ def cmd_bench_optim(args) -> None:
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        _print_table([{k: (f"{v:.3g}" if isinstance(v, float) else v) for k, v in r.items()} for r in rows],
-                     ["problem", "shots", "optimizer", "seeds_reaching_target",
-                      "median_evaluations_to_target", "median_final_error"])
+        _print_table(rows, ["problem", "shots", "optimizer", "seeds_reaching_target",
+                            "median_evaluations_to_target", "median_final_error"], float_format=".3g")
 
 
 def build_parser() -> argparse.ArgumentParser:
