@@ -11,16 +11,30 @@ from qasbench.circuit import CNOT, RX, Circuit
 from qasbench.hamiltonian import Hamiltonian
 from qasbench.sim import make_backend
 from qasbench.sim.aer import AerBackend
+from qasbench.sim import ptm
 from qasbench.sim.ptm import PTMBackend
 from qasbench.sim.statevector import StatevectorBackend
 from tests.conftest import random_circuit, random_hamiltonian
 
 PROFILES = list(noise.profiles())
+# thresholds that force each CPU path of PTMBackend.pauli_vectors
+PATHS = {
+    "kernel": {"KERNEL_QUBITS": 99},
+    "batched-matmul": {"KERNEL_QUBITS": 0, "KERNEL_BATCH_QUBITS": 0, "BATCHED_MATMUL_QUBITS": 99},
+    "row-by-row": {"KERNEL_QUBITS": 0, "KERNEL_BATCH_QUBITS": 0, "BATCHED_MATMUL_QUBITS": 0},
+}
+
+
+@pytest.fixture(params=list(PATHS))
+def ptm_path(request, monkeypatch):
+    for name, value in PATHS[request.param].items():
+        monkeypatch.setattr(ptm, name, value)
+    return request.param
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
-def test_ptm_matches_aer_on_random_circuits(profile, n):
+def test_ptm_matches_aer_on_random_circuits(profile, n, ptm_path):
     rng = np.random.default_rng(100 * n + PROFILES.index(profile))
     model = noise.get(profile)
     h = random_hamiltonian(rng, n, n_terms=min(20, 4**n - 1))
@@ -35,8 +49,9 @@ def test_ptm_matches_aer_on_random_circuits(profile, n):
     {"depol_1q": 0.05}, {"depol_2q": 0.2}, {"t1_us": 50.0, "t2_us": 70.0, "time_1q_ns": 500.0},
     {"t1_us": 30.0, "t2_us": 60.0, "time_2q_ns": 2000.0}, {"readout_p01": 0.07},
     {"readout_p10": 0.11}, {"readout_p01": 0.3, "readout_p10": 0.05},
+    {"depol_2q": 1.0}, {"depol_1q": 4 / 3, "depol_2q": 16 / 15},  # fully depolarizing and beyond
 ])
-def test_each_channel_alone_matches_aer(channel, rng):
+def test_each_channel_alone_matches_aer(channel, rng, ptm_path):
     model = noise.NoiseModel("single-channel", **channel)
     h = random_hamiltonian(rng, 3, n_terms=30)
     circuit = random_circuit(rng, 3, 14)
@@ -46,7 +61,7 @@ def test_each_channel_alone_matches_aer(channel, rng):
 
 
 @pytest.mark.parametrize("n", [1, 2, 4, 6])
-def test_noiseless_paths_agree(n, rng):
+def test_noiseless_paths_agree(n, rng, ptm_path):
     h = random_hamiltonian(rng, n, n_terms=min(25, 4**n - 1))
     model = noise.get("noiseless")
     circuit = random_circuit(rng, n, 3 * n + 5)

@@ -4,11 +4,13 @@ The state is the real vector ``r_P = Tr(P rho)`` over all 4^n Pauli strings, sto
 ``(batch, 4, ..., 4)`` flattened to ``(batch, 4^n)`` (qubit 0 is the most significant digit).
 Every gate is fused with the noise that follows it into one real transfer matrix; 1-qubit
 operators are further absorbed into the next CNOT on their qubit, so a circuit becomes a short
-list of 4x4 and 16x16 operators, each applied in one reshape + matmul pass over the state.
-Readout error is folded into the measured-term weights; the energy is a dot product.
+list of 4x4 and 16x16 operators, each applied in one pass over the state. Readout error is
+folded into the measured-term weights; the energy is a dot product.
 
-The same code runs on numpy (CPU, the default) or on torch tensors (``device="cuda"`` or
-``"torch-cpu"``), in float64.
+Two implementations of the same plan: the reshape + matmul path, written once for numpy (CPU,
+the default) and torch tensors (``device="cuda"`` or ``"torch-cpu"``), and the compiled numba
+kernel of :mod:`qasbench.sim.ptm_kernels` (CPU, batch-last layout), which the CPU takes for
+small states and batches. All in float64.
 """
 from __future__ import annotations
 
@@ -23,8 +25,14 @@ from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
 from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
 from qasbench.sim import pauli_basis as pb
+from qasbench.sim import ptm_kernels
 
 _DIGIT = {"I": 0, "X": 1, "Y": 2, "Z": 3}
+# CPU paths by state size and batch, from the crossovers measured on `bench-sim`-shaped circuits
+# (2-core x86_64, one BLAS thread): the compiled kernel up to 4 qubits, and for batches of at
+# least KERNEL_MIN_BATCH up to 6; smaller batches up to 6 qubits take the batched matmul path;
+# beyond, one parameter set at a time (numpy's BLAS products over long rows win there).
+KERNEL_QUBITS, KERNEL_BATCH_QUBITS, KERNEL_MIN_BATCH, BATCHED_MATMUL_QUBITS = 4, 6, 16, 6
 
 
 def readout_weights(hamiltonian: Hamiltonian, noise: NoiseModel) -> tuple[np.ndarray, np.ndarray]:
@@ -63,6 +71,15 @@ def _fused_rotation(axis: str, noise: NoiseModel) -> np.ndarray:
 
 def _fused_cnot(control_first: bool, noise: NoiseModel) -> np.ndarray:
     return pb.gate_noise_ptm(noise, 2) @ pb.unitary_ptm(pb.cnot_unitary(control_first))
+
+
+def _csr(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, cols, vals) of each 16 x 16 matrix in CSR form, cols/vals padded to one width."""
+    rows, cols = zip(*(np.nonzero(m) for m in matrices))
+    width = max(len(c) for c in cols)
+    indptr = np.array([np.searchsorted(r, np.arange(17)) for r in rows])
+    vals = [m[r, c] for m, r, c in zip(matrices, rows, cols)]
+    return indptr, *(np.array([np.pad(x, (0, width - len(x))) for x in xs]) for xs in (cols, vals))
 
 
 class _Numpy:
@@ -109,11 +126,17 @@ class Plan:
     (higher) qubit since its last CNOT; rotations left at the end form 1-qubit operators.
     ``sides`` lists, per factor (L and R of each CNOT, then each trailing 1-qubit operator),
     the parameter indices to multiply in application order, padded with -1 (identity).
+    ``axes`` (0/1/2 = X/Y/Z per parameter), ``op_qubits`` ((lo, hi), or (q, -1) for 1-qubit
+    operators) and ``op_kind`` (CNOT orientation, 1 = control low) are the same plan as arrays,
+    for the compiled kernel.
     """
 
     qubits: tuple[tuple[int, ...], ...]
     control_low: tuple[bool, ...]  # per CNOT: is the control the lower qubit?
     sides: np.ndarray  # (n_factors, max_length) of parameter indices, -1 = identity
+    axes: np.ndarray
+    op_qubits: np.ndarray
+    op_kind: np.ndarray
 
     @classmethod
     def compile(cls, circuit: Circuit) -> "Plan":
@@ -134,7 +157,11 @@ class Plan:
         padded = np.full((len(sides), width), -1, dtype=np.int64)
         for row, indices in enumerate(sides):
             padded[row, : len(indices)] = indices
-        return cls(tuple(cnots) + tuple((q,) for q, _ in singles), tuple(control_low), padded)
+        axes = np.array(["XYZ".index(g.name[1]) for g in circuit.gates if g.is_rotation], dtype=np.int64)
+        op_qubits = np.array(cnots + [(q, -1) for q, _ in singles], dtype=np.int64).reshape(-1, 2)
+        op_kind = np.array(control_low + [False] * len(singles), dtype=np.int64)
+        return cls(tuple(cnots) + tuple((q,) for q, _ in singles), tuple(control_low), padded,
+                   axes, op_qubits, op_kind)
 
 
 class PTMBackend(Backend):
@@ -150,6 +177,8 @@ class PTMBackend(Backend):
         self._weight = self.xp.asarray(weight)
         self._cnots = np.stack([_fused_cnot(False, noise), _fused_cnot(True, noise)])
         self._parts = {a: _fused_rotation(a, noise) for a in "XYZ"}
+        self._kernel_parts = np.stack([self._parts[a] for a in "XYZ"])
+        self._kernel_cnots = _csr(self._cnots)
         n = hamiltonian.n_qubits
         self._initial = reduce(np.kron, [np.array([1.0, 0.0, 0.0, 1.0])] * n)  # |0><0| = (I+Z)/2 each
         self._compiled = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._compile)
@@ -198,10 +227,26 @@ class PTMBackend(Backend):
         return xp.permute(out, (0, 1, 2, 4, 3, 5)).reshape(batch, -1)
 
     def pauli_vectors(self, circuit: Circuit, params) -> object:
-        """Final Pauli vectors, shape (B, 4^n), before readout error."""
+        """Final Pauli vectors, shape (B, 4^n), before readout error (path: see KERNEL_QUBITS)."""
         params = circuit.check_params(params)
         n, batch = circuit.n_qubits, params.shape[0]
-        state = self.xp.asarray(np.broadcast_to(self._initial, (batch, 4**n)).copy())
+        if self.xp.name == "numpy":
+            if n <= KERNEL_QUBITS or (n <= KERNEL_BATCH_QUBITS and batch >= KERNEL_MIN_BATCH):
+                return self._kernel_path(circuit, params)
+            if n > BATCHED_MATMUL_QUBITS:
+                return np.concatenate([self._matmul_path(circuit, row[None]) for row in params])
+        return self._matmul_path(circuit, params)
+
+    def _kernel_path(self, circuit: Circuit, params: np.ndarray) -> np.ndarray:
+        plan = self._compiled(circuit)[0]
+        state = np.repeat(self._initial[:, None], len(params), axis=1)
+        ptm_kernels.evolve(state, np.ascontiguousarray(params.T), plan.axes, self._kernel_parts, plan.sides,
+                           plan.op_qubits, plan.op_kind, *self._kernel_cnots, circuit.n_qubits)
+        return state.T
+
+    def _matmul_path(self, circuit: Circuit, params: np.ndarray):
+        n = circuit.n_qubits
+        state = self.xp.asarray(np.broadcast_to(self._initial, (len(params), 4**n)).copy())
         plan, two_qubit, one_qubit = self._operators(circuit, params)
         m = two_qubit.shape[1]
         for i, qubits in enumerate(plan.qubits):

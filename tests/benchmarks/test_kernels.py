@@ -28,6 +28,16 @@ def test_noisy_energy(benchmark, backend, n):
     assert np.all(energy >= spin_chain("tfim", n).ground_energy - 1e-9)
 
 
+@pytest.mark.parametrize("n", [2, 4, 6])
+@pytest.mark.parametrize("backend", [PTMBackend, AerBackend])
+def test_noisy_energies_batch_of_64(benchmark, backend, n):
+    hamiltonian, circuit = workload(n)
+    sim = backend(hamiltonian, noise.get("mumbai-median"))
+    params = np.random.default_rng(n).uniform(-np.pi, np.pi, (64, circuit.n_params))
+    energies = benchmark(sim.energies, circuit, params)
+    assert energies.shape == (64,)
+
+
 @pytest.mark.parametrize("n", [4, 8])
 def test_noiseless_statevector_energy(benchmark, n):
     hamiltonian, circuit = workload(n)
