@@ -4,14 +4,15 @@ from __future__ import annotations
 from qasbench.algorithms.base import Algorithm, SearchResult
 from qasbench.algorithms.adapt import QubitADAPT
 from qasbench.algorithms.crlqas import CRLQAS, RLQAS
-from qasbench.algorithms.dqas import DQAS
+from qasbench.algorithms.dqas import DQAS, DQASPerturbation
 from qasbench.algorithms.evolutionary import Evolutionary, EvolutionaryNSGA2
 from qasbench.algorithms.hea import HardwareEfficient
+from qasbench.algorithms.latent import LatentBO, LatentReinforce
 from qasbench.algorithms.random_search import RandomSearch
 
 REGISTRY: dict[str, type[Algorithm]] = {
-    cls.name: cls for cls in (RandomSearch, CRLQAS, RLQAS, Evolutionary, EvolutionaryNSGA2, DQAS,
-                              HardwareEfficient, QubitADAPT)
+    cls.name: cls for cls in (RandomSearch, CRLQAS, RLQAS, Evolutionary, EvolutionaryNSGA2, DQAS, DQASPerturbation,
+                              HardwareEfficient, QubitADAPT, LatentReinforce, LatentBO)
 }
 
 

@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -28,3 +30,9 @@ def random_hamiltonian(rng: np.random.Generator, n_qubits: int, n_terms: int = 1
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Pretrained models of the test session go to a fresh cache, not the user's."""
+    os.environ["QASBENCH_CACHE"] = str(tmp_path_factory.mktemp("cache"))

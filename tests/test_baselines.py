@@ -8,7 +8,9 @@ from qasbench.algorithms.evolutionary import (Individual, crossover, crowding_di
 from qasbench.evaluator import Evaluator, Task
 from qasbench.search_space import SearchSpace
 
-FAST = {"crlqas": {"episodes": 60}, "rlqas": {"episodes": 60}}
+SMALL_PRETRAINING = {"pretrain_circuits": 500, "pretrain_epochs": 5}
+FAST = {"crlqas": {"episodes": 60}, "rlqas": {"episodes": 60},
+        "latent-reinforce": SMALL_PRETRAINING, "latent-bo": SMALL_PRETRAINING}
 
 
 def run(name, seed, problem="h2-2q", noise="noiseless", budget=20_000):
@@ -29,7 +31,8 @@ def test_budget_validity_and_determinism(name):
     assert again.circuit == result.circuit and np.array_equal(again.params, result.params)
 
 
-@pytest.mark.parametrize("name", ["random", "evolutionary", "evolutionary-nsga2", "dqas", "hea", "adapt"])
+@pytest.mark.parametrize("name", ["random", "evolutionary", "evolutionary-nsga2", "dqas", "dqas-pt", "hea", "adapt",
+                                  "latent-reinforce", "latent-bo"])
 def test_solves_h2_2q(name):
     task, _, result = run(name, 0)
     assert result.energy - task.problem.ground_energy < 1.6e-3

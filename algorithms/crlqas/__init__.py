@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from qasbench.algorithms.base import Algorithm, SearchResult, best_result
-from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig
 from qasbench.algorithms.crlqas.curriculum import MovingThreshold
 from qasbench.algorithms.crlqas.env import CircuitEnv
 from qasbench.algorithms.crlqas.presets import PRESETS, preset
@@ -74,6 +73,8 @@ class CRLQAS(Algorithm):
         return values
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
+        from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig  # torch: imported on use
+
         s = self.settings(task)
         empty_error = evaluator.energy(task.search_space.empty()) - task.problem.ground_energy
         curriculum = MovingThreshold(
@@ -100,7 +101,7 @@ class CRLQAS(Algorithm):
                                        "settings": s, "learning_curve": curve})
 
     @staticmethod
-    def _episode(env: CircuitEnv, agent: DoubleDQN, curriculum, curve: list, seed: int) -> None:
+    def _episode(env: CircuitEnv, agent, curriculum, curve: list, seed: int) -> None:
         obs, info = env.reset(seed=seed)
         best, total, success = np.inf, 0.0, False
         while True:

@@ -1,0 +1,80 @@
+"""Latent-space QAS: the circuit graph encoding, the pretrained VAE and its cache, the GP."""
+import numpy as np
+import pytest
+
+from qasbench.algorithms.latent import encoding, vae
+from qasbench.algorithms.latent.gp import GaussianProcess, expected_improvement
+from qasbench.circuit import CNOT, RX, Circuit
+from qasbench.search_space import SearchSpace
+from tests.conftest import random_circuit
+
+SMALL = vae.PretrainConfig(circuits=300, epochs=3)
+
+
+def one_hot_scores(circuit, space):
+    """Decoder outputs that say exactly this circuit: type one-hots and its qubit vectors."""
+    types, qubits, _ = encoding.encode(circuit, space)
+    return np.eye(len(encoding.NODE_TYPES))[types][None], qubits[None]
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_encoding_round_trip(n, rng):
+    space = SearchSpace(n, 12)
+    circuits = [Circuit(n)] + [random_circuit(rng, n, int(rng.integers(1, 13))) for _ in range(50)]
+    for circuit in circuits:
+        assert encoding.decode(*one_hot_scores(circuit, space), space) == [circuit]
+
+
+def test_adjacency_counts_shared_wires():
+    space = SearchSpace(3, 5)
+    _, qubits, adjacency = encoding.encode(Circuit(3, (CNOT(0, 1), CNOT(0, 1), RX(2))), space)
+    assert adjacency[1, 2] == 2  # the second CNOT follows the first on both wires
+    assert adjacency[0, 1] == 2 and adjacency[0, 3] == 1  # START feeds every wire
+    assert adjacency[2, 4] == 2 and adjacency[3, 4] == 1  # END collects every wire
+    assert list(qubits[1]) == [-1, 1, 0]  # control -1, target +1
+
+
+def test_any_decoder_output_is_a_valid_circuit(rng):
+    for space in (SearchSpace(4, 20), SearchSpace(4, 20, coupling=((0, 1), (1, 2), (2, 3)))):
+        length = encoding.n_nodes(space)
+        circuits = encoding.decode(rng.normal(size=(200, length, 7)), rng.normal(size=(200, length, 4)), space)
+        assert all(space.contains(c) for c in circuits)
+
+
+def test_pretraining_is_deterministic_and_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv("QASBENCH_CACHE", str(tmp_path))
+    space = SearchSpace(3, 8)
+    first = vae.pretrained(space, SMALL)
+    [path] = list((tmp_path / "latent").glob("vae-*.pt"))
+    monkeypatch.setattr(vae, "_LOADED", {})
+    monkeypatch.setattr(vae, "_train", lambda *a: pytest.fail("the cached model was not used"))
+    loaded = vae.pretrained(space, SMALL)
+    assert loaded.stats == first.stats
+    circuits = [space.sample(np.random.default_rng(0)) for _ in range(20)]
+    assert np.array_equal(loaded.embed(circuits), first.embed(circuits))
+    path.write_bytes(b"damaged")
+    monkeypatch.undo()
+    monkeypatch.setenv("QASBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(vae, "_LOADED", {})
+    rebuilt = vae.pretrained(space, SMALL)  # a damaged file is retrained, with the same result
+    assert np.array_equal(rebuilt.embed(circuits), first.embed(circuits))
+
+
+def test_decoding_the_embedding_gives_valid_circuits():
+    space = SearchSpace(2, 10)
+    latent = vae.pretrained(space, SMALL)
+    circuits = [space.sample(np.random.default_rng(1)) for _ in range(30)]
+    points = latent.embed(circuits)
+    assert points.shape == (30, SMALL.latent_dim)
+    assert all(space.contains(c) for c in latent.decode(points))
+
+
+def test_gaussian_process_interpolates_and_expected_improvement(rng):
+    x = rng.uniform(-2, 2, (30, 2))
+    f = lambda p: np.sin(p[:, 0]) + 0.5 * p[:, 1] ** 2
+    gp = GaussianProcess().fit(x, f(x))
+    test = rng.uniform(-1.5, 1.5, (50, 2))
+    mean, std = gp.predict(test)
+    assert np.max(np.abs(mean - f(test))) < 0.15 and np.all(std >= 0)
+    ei = expected_improvement(np.array([0.0, 1.0, 1.0]), np.array([0.1, 0.1, 1.0]), best=0.5)
+    assert np.all(ei >= 0) and ei[0] > ei[2] > ei[1]
