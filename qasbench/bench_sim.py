@@ -6,7 +6,8 @@ transverse-field Ising Hamiltonian on n qubits (2n - 1 terms); one evaluation is
 Both simulators run in this process, alternating: ptm with one BLAS thread (threading only
 slows its small products), aer with its default OpenMP threads (all cores); times are medians
 over ``repeats``. ``fused_2q_gbps``: bytes read + written by one fused 16x16 operator on
-two middle qubits (batch 1), divided by its median time.
+two middle qubits (batch 1), divided by its median time; ``copy_gbps``: the same for a plain
+copy of a state of that size, the machine's bandwidth for that working set.
 """
 from __future__ import annotations
 
@@ -45,14 +46,15 @@ def _alternating(fns: dict, repeats: int) -> dict:
     return {k: float(np.median(v)) for k, v in samples.items()}
 
 
-def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> float:
-    """GB/s of one fused 2-qubit operator applied to a 4^n Pauli vector."""
+def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> tuple[float, float]:
+    """GB/s of one fused 2-qubit operator applied to a 4^n Pauli vector, and of a plain copy."""
     backend = PTMBackend(spin_chain("tfim", n_qubits).hamiltonian, noise_profiles.get("mumbai-median"))
     state = np.random.default_rng(0).random((1, 4**n_qubits))
     matrix = np.random.default_rng(1).random((1, 16, 16))
     lo = max(0, n_qubits // 2 - 1)
     seconds = _median_time(partial(backend._apply, state, (lo, lo + 1), matrix, n_qubits), repeats)
-    return 2 * state.nbytes / seconds / 1e9
+    copy_seconds = _median_time(partial(np.copyto, np.empty_like(state), state), repeats)
+    return 2 * state.nbytes / seconds / 1e9, 2 * state.nbytes / copy_seconds / 1e9
 
 
 def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median") -> list[dict]:
@@ -76,6 +78,7 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
                                    1 if slow else max(1, repeats // 2))
         ptm_energies, aer_energies = (b.energies(circuit, batch[:4]) for b in backends.values())
         diff = np.max(np.abs(ptm_energies - aer_energies))
+        fused_gbps, copy_gbps = fused_op_bandwidth(n, repeats)
         rows.append({
             "n_qubits": n,
             "ptm_ms": times["ptm"] * 1e3,
@@ -85,6 +88,7 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
             "batch_aer_ms_per_circuit": batch_times["aer"] * 1e3 / BATCH,
             "batch_ratio": batch_times["aer"] / batch_times["ptm"],
             "max_abs_diff": float(diff),
-            "fused_2q_gbps": fused_op_bandwidth(n, repeats),
+            "fused_2q_gbps": fused_gbps,
+            "copy_gbps": copy_gbps,
         })
     return rows

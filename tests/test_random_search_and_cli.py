@@ -102,3 +102,14 @@ def test_grid_resumes_and_reruns_corrupt_records(tmp_path):
     assert first.read_text() == text  # finished record untouched
     assert read_record(second)["seed"] in (0, 1)  # corrupt one re-run
     assert len(list(out.glob(".corrupt-*"))) == 1  # and the broken file kept aside
+
+
+def test_bench_sim_json_reports_both_simulators(capsys):
+    assert run_cli("bench-sim", "--qubits", "2", "3", "--repeats", "1", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["n_qubits"] for row in rows] == [2, 3]
+    for row in rows:
+        assert set(row) == {"n_qubits", "ptm_ms", "aer_ms", "ratio", "batch_ptm_ms_per_circuit",
+                            "batch_aer_ms_per_circuit", "batch_ratio", "max_abs_diff", "fused_2q_gbps", "copy_gbps"}
+        assert row["ratio"] == pytest.approx(row["aer_ms"] / row["ptm_ms"])
+        assert row["max_abs_diff"] < 1e-9 and min(row["ptm_ms"], row["fused_2q_gbps"], row["copy_gbps"]) > 0
