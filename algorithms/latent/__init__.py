@@ -115,7 +115,7 @@ class LatentBO(LatentSearch):
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         latent = self.latent_space(task)
-        scored: dict[Circuit, int] = {}
+        scored: set[Circuit] = set()
         embeddings, energies = np.zeros((0, latent.config.latent_dim)), []
         try:
             while True:
@@ -133,7 +133,7 @@ class LatentBO(LatentSearch):
                     gp = GaussianProcess().fit(embeddings, energies)
                     pick = int(np.argmax(expected_improvement(*gp.predict(vectors), min(energies))))
                 energy = self.score(evaluator, new[pick], rng)
-                scored[new[pick]] = len(energies)
+                scored.add(new[pick])
                 embeddings, energies = np.vstack([embeddings, vectors[pick]]), energies + [energy]
         except BudgetExhausted:
             pass

@@ -1,7 +1,7 @@
 """pytest-benchmark microbenchmarks (run with --benchmark-only; CI runs them once, disabled).
 
 ptm and aer run the same noisy workload in the same session, so their ratio is read off one
-report: ``python -m pytest tests/benchmarks --benchmark-only --benchmark-group-by=param:n``.
+report: ``python -m pytest tests/benchmarks --benchmark-only --benchmark-group-by=param:n,param:batch``.
 """
 import numpy as np
 import pytest
@@ -18,24 +18,15 @@ def workload(n):
     return spin_chain("tfim", n).hamiltonian, hardware_efficient(n, 5)
 
 
+@pytest.mark.parametrize("batch", [1, 64])
 @pytest.mark.parametrize("n", [2, 4, 6])
 @pytest.mark.parametrize("backend", [PTMBackend, AerBackend])
-def test_noisy_energy(benchmark, backend, n):
+def test_noisy_energies(benchmark, backend, n, batch):
     hamiltonian, circuit = workload(n)
     sim = backend(hamiltonian, noise.get("mumbai-median"))
-    params = np.random.default_rng(n).uniform(-np.pi, np.pi, (1, circuit.n_params))
-    energy = benchmark(sim.energies, circuit, params)
-    assert np.all(energy >= spin_chain("tfim", n).ground_energy - 1e-9)
-
-
-@pytest.mark.parametrize("n", [2, 4, 6])
-@pytest.mark.parametrize("backend", [PTMBackend, AerBackend])
-def test_noisy_energies_batch_of_64(benchmark, backend, n):
-    hamiltonian, circuit = workload(n)
-    sim = backend(hamiltonian, noise.get("mumbai-median"))
-    params = np.random.default_rng(n).uniform(-np.pi, np.pi, (64, circuit.n_params))
+    params = np.random.default_rng(n).uniform(-np.pi, np.pi, (batch, circuit.n_params))
     energies = benchmark(sim.energies, circuit, params)
-    assert energies.shape == (64,)
+    assert energies.shape == (batch,) and np.all(energies >= spin_chain("tfim", n).ground_energy - 1e-9)
 
 
 @pytest.mark.parametrize("n", [4, 8])
