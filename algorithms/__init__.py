@@ -23,9 +23,11 @@ def make_algorithm(name: str, **params) -> Algorithm:
     except KeyError:
         raise ValueError(f"unknown algorithm {name!r}; choose from {', '.join(REGISTRY)}") from None
     try:
-        return cls(**params)
+        algorithm = cls(**params)
     except TypeError as exc:
         raise ValueError(f"bad hyperparameters for {name!r}: {exc}") from None
+    algorithm.validate()
+    return algorithm
 
 
 __all__ = ["Algorithm", "SearchResult", "REGISTRY", "make_algorithm"]

@@ -97,6 +97,7 @@ class QubitADAPT(Algorithm):
     evaluations_per_iteration: int = 300
 
     name = "adapt"
+    positive = ("evaluations_per_iteration",)
 
     @staticmethod
     def reference(task: Task, evaluator: Evaluator) -> tuple[Circuit, np.ndarray]:

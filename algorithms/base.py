@@ -26,9 +26,19 @@ class SearchResult:
 
 class Algorithm(ABC):
     name = "algorithm"
+    positive: tuple[str, ...] = ()  # hyperparameters that must be > 0 when set (not dataclass fields)
 
     def get_params(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def validate(self) -> None:
+        """Raise ValueError, naming the hyperparameter, for a value no run could use."""
+        for key in self.positive:
+            value = getattr(self, key)
+            if value is not None and not value > 0:
+                raise ValueError(f"{self.name}: hyperparameter {key} must be positive, got {value!r}")
+        if isinstance(getattr(self, "optimizer", None), str):
+            make_optimizer(self.optimizer)
 
     @abstractmethod
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:

@@ -39,6 +39,7 @@ class DQAS(Algorithm):
     optimizer: str = "cobyla"
 
     name = "dqas"
+    positive = ("placeholders", "batch", "epochs", "lr_alpha", "lr_theta", "spsa_c")
 
     def _probabilities(self, alpha, fixed: dict | None = None) -> np.ndarray:
         """Sampling probabilities per slot: softmax, clipped to ``[prob_clip, 1]`` and
@@ -178,6 +179,7 @@ class DQASPerturbation(DQAS):
     retrain_epochs: int = 1
 
     name = "dqas-pt"
+    positive = DQAS.positive + ("selection_samples", "selection_candidates")
 
     def select(self, evaluator: Evaluator, supernet: Supernet, rng) -> np.ndarray:
         fixed: dict[int, int] = {}

@@ -122,6 +122,8 @@ class Evolutionary(Algorithm):
     evaluations_per_circuit: int = 100
 
     name = "evolutionary"
+    positive = ("population", "offspring", "tournament", "max_mutations", "initial_max_gates",
+                "evaluations_per_circuit")
 
     def _evaluate(self, ind: Individual, evaluator: Evaluator, rng: np.random.Generator) -> Individual:
         result = optimize_angles(evaluator, ind.circuit, ind.params, self.optimizer,

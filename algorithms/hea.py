@@ -22,6 +22,7 @@ class HardwareEfficient(Algorithm):
     optimizer: str = "cobyla"
 
     name = "hea"
+    positive = ("max_layers",)
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         n = task.problem.n_qubits

@@ -21,6 +21,7 @@ class RandomSearch(Algorithm):
     max_gates: int | None = None  # sample shorter circuits than the task allows; None = task cap
 
     name = "random"
+    positive = ("evaluations_per_circuit", "max_gates")
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         space = task.search_space

@@ -123,3 +123,17 @@ def test_pauli_rotation_compiles_to_the_exponential(pauli, rng):
     expected = expm(-0.45j * reduce(np.kron, [PAULI_MATRICES["IXYZ".index(c)] for c in pauli])) @ before
     assert abs(abs(np.vdot(expected, after)) - 1) < 1e-12
     assert isinstance(Circuit(3, tuple(gates)), Circuit)
+
+
+@pytest.mark.parametrize("name, params, message", [
+    ("random", {"evaluations_per_circuit": 0}, "evaluations_per_circuit must be positive"),
+    ("random", {"optimizer": "newton"}, "unknown optimizer 'newton'"),
+    ("dqas-pt", {"selection_candidates": 0}, "selection_candidates must be positive"),
+    ("latent-bo", {"latent_dim": -2}, "latent_dim must be positive"),
+    ("latent-reinforce", {"lr": 0.0}, "lr must be positive"),
+    ("crlqas", {"episodes": 0}, "episodes must be positive"),
+    ("evolutionary", {"population": 0}, "population must be positive"),
+])
+def test_unusable_hyperparameters_are_refused_by_name(name, params, message):
+    with pytest.raises(ValueError, match=message):
+        make_algorithm(name, **params)

@@ -59,6 +59,8 @@ class CRLQAS(Algorithm):
     device: str = "cpu"
 
     name = "crlqas"
+    positive = ("episodes", "evaluations_per_step", "width", "depth", "lr", "n_step", "batch_size",
+                "buffer_size", "target_update")
 
     def __post_init__(self):
         if self.preset not in PRESETS:

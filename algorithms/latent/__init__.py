@@ -49,6 +49,8 @@ class LatentSearch(Algorithm):
     latent_dim: int = 16
     pretrain_seed: int = 0
 
+    positive = ("evaluations_per_circuit", "pretrain_circuits", "pretrain_epochs", "latent_dim")
+
     def latent_space(self, task: Task) -> LatentSpace:
         config = PretrainConfig(circuits=self.pretrain_circuits, epochs=self.pretrain_epochs,
                                 latent_dim=self.latent_dim, seed=self.pretrain_seed)
@@ -67,6 +69,7 @@ class LatentReinforce(LatentSearch):
     initial_std: float = 1.0
 
     name = "latent-reinforce"
+    positive = LatentSearch.positive + ("batch", "lr", "initial_std")
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         import torch
@@ -106,6 +109,7 @@ class LatentBO(LatentSearch):
     top: int = 5  # best embeddings the local candidates are drawn around
 
     name = "latent-bo"
+    positive = LatentSearch.positive + ("initial_points", "candidates", "top")
 
     def _candidates(self, latent: LatentSpace, embeddings: np.ndarray, energies: list, rng) -> np.ndarray:
         dim, local = latent.config.latent_dim, int(self.local_fraction * self.candidates)
