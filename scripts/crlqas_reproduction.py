@@ -62,7 +62,9 @@ def main(directories: list[str]) -> None:
   alone shrinks every measured term by 1 - p01 - p10 = 0.955 and shifts it, which sets a floor
   of this size without error mitigation.
 * lih-4q and lih-6q miss chemical accuracy with the `fast` preset (0 of 5 at 100000
-  evaluations on lih-4q; one 300000-evaluation trial of seed 0 reached 4.5e-3).""")
+  evaluations on lih-4q; 0 of 5 at 300000 with the curriculum reset every 10 episodes). The
+  README's CRLQAS section lists the variants tried and why lih-4q's landscape defeats
+  gate-by-gate building at this budget.""")
     print("\n## Every run\n")
     print(runs.to_markdown(index=False, floatfmt=".3g"))
 

@@ -6,7 +6,9 @@ parameter sets with per-set coefficients and vectorizes. One pass over the state
 fused CNOT operator ``C2 @ kron(L, R)`` in factored form: R on the higher qubit, L on the lower
 (4 x 4 each, products of the fused rotation+noise PTMs pending on that qubit), then the sparse
 ``C2`` = (2-qubit noise) @ (CNOT), stored in CSR form (indptr, cols, vals). That is
-4*16 + 4*16 + nnz(C2) multiply-adds per 16 entries instead of 256 for the dense 16 x 16 product.
+4*16 + 4*16 + nnz(C2) multiply-adds per 16 entries instead of 256 for the dense 16 x 16 product,
+and a factor with no rotation pending (the identity; in a CNOT ladder, L of every CNOT after the
+first) is skipped.
 Only ``contract`` fast-math is enabled (fused multiply-add), never reassociation.
 """
 from __future__ import annotations
@@ -61,8 +63,9 @@ def _apply_single(state, F, q, n):
 
 
 @njit(fastmath=_FASTMATH, cache=True)
-def _apply_pair(state, L, R, indptr, cols, vals, lo, hi, n):
-    """In place: ``C2 @ kron(L, R)`` on qubits lo < hi (L on lo, R on hi)."""
+def _apply_pair(state, L, R, left_identity, right_identity, indptr, cols, vals, lo, hi, n):
+    """In place: ``C2 @ kron(L, R)`` on qubits lo < hi (L on lo, R on hi); a factor flagged as
+    the identity (no rotation pending on its qubit) is skipped."""
     batch = state.shape[1]
     s_hi = 4 ** (n - hi - 1)
     s_mid = 4 * s_hi
@@ -76,13 +79,18 @@ def _apply_pair(state, L, R, indptr, cols, vals, lo, hi, n):
                 for i in range(4):
                     r0 = base + i * s_lo
                     r1, r2, r3 = r0 + s_hi, r0 + 2 * s_hi, r0 + 3 * s_hi
+                    if right_identity:
+                        for b in range(batch):
+                            t[4 * i, b], t[4 * i + 1, b] = state[r0, b], state[r1, b]
+                            t[4 * i + 2, b], t[4 * i + 3, b] = state[r2, b], state[r3, b]
+                        continue
                     for b in range(batch):
                         x0, x1, x2, x3 = state[r0, b], state[r1, b], state[r2, b], state[r3, b]
                         t[4 * i, b] = R[0, 0, b] * x0 + R[0, 1, b] * x1 + R[0, 2, b] * x2 + R[0, 3, b] * x3
                         t[4 * i + 1, b] = R[1, 0, b] * x0 + R[1, 1, b] * x1 + R[1, 2, b] * x2 + R[1, 3, b] * x3
                         t[4 * i + 2, b] = R[2, 0, b] * x0 + R[2, 1, b] * x1 + R[2, 2, b] * x2 + R[2, 3, b] * x3
                         t[4 * i + 3, b] = R[3, 0, b] * x0 + R[3, 1, b] * x1 + R[3, 2, b] * x2 + R[3, 3, b] * x3
-                for k in range(4):
+                for k in range(0 if left_identity else 4):
                     for b in range(batch):
                         y0, y1, y2, y3 = t[k, b], t[4 + k, b], t[8 + k, b], t[12 + k, b]
                         u[k, b] = L[0, 0, b] * y0 + L[0, 1, b] * y1 + L[0, 2, b] * y2 + L[0, 3, b] * y3
@@ -93,10 +101,11 @@ def _apply_pair(state, L, R, indptr, cols, vals, lo, hi, n):
                     row = base + (r >> 2) * s_lo + (r & 3) * s_hi
                     for b in range(batch):
                         state[row, b] = 0.0
+                    source = t if left_identity else u
                     for e in range(indptr[r], indptr[r + 1]):
                         c, v = cols[e], vals[e]
                         for b in range(batch):
-                            state[row, b] += v * u[c, b]
+                            state[row, b] += v * source[c, b]
 
 
 @njit(fastmath=_FASTMATH, cache=True)
@@ -120,5 +129,6 @@ def evolve(state, angles, axes, parts, sides, op_qubits, op_kind, indptr, cols, 
         _factor(left, sides[f], axes, parts, cos, sin)
         _factor(right, sides[f + 1], axes, parts, cos, sin)
         k = op_kind[i]
-        _apply_pair(state, left, right, indptr[k], cols[k], vals[k], op_qubits[i, 0], op_qubits[i, 1], n)
+        _apply_pair(state, left, right, sides[f, 0] < 0, sides[f + 1, 0] < 0, indptr[k], cols[k], vals[k],
+                    op_qubits[i, 0], op_qubits[i, 1], n)
         f += 2
