@@ -72,6 +72,7 @@ def _apply_pair(state, L, R, left_identity, right_identity, indptr, cols, vals, 
     s_lo = 4 ** (hi - lo - 1) * s_mid
     t = np.empty((16, batch))  # after R: index 4 * lo_digit + hi_digit
     u = np.empty((16, batch))  # after L
+    kron_out = t if left_identity else u  # what C2 reads
     for a in range(4**lo):
         for m in range(4 ** (hi - lo - 1)):
             for s in range(s_hi):
@@ -90,22 +91,22 @@ def _apply_pair(state, L, R, left_identity, right_identity, indptr, cols, vals, 
                         t[4 * i + 1, b] = R[1, 0, b] * x0 + R[1, 1, b] * x1 + R[1, 2, b] * x2 + R[1, 3, b] * x3
                         t[4 * i + 2, b] = R[2, 0, b] * x0 + R[2, 1, b] * x1 + R[2, 2, b] * x2 + R[2, 3, b] * x3
                         t[4 * i + 3, b] = R[3, 0, b] * x0 + R[3, 1, b] * x1 + R[3, 2, b] * x2 + R[3, 3, b] * x3
-                for k in range(0 if left_identity else 4):
-                    for b in range(batch):
-                        y0, y1, y2, y3 = t[k, b], t[4 + k, b], t[8 + k, b], t[12 + k, b]
-                        u[k, b] = L[0, 0, b] * y0 + L[0, 1, b] * y1 + L[0, 2, b] * y2 + L[0, 3, b] * y3
-                        u[4 + k, b] = L[1, 0, b] * y0 + L[1, 1, b] * y1 + L[1, 2, b] * y2 + L[1, 3, b] * y3
-                        u[8 + k, b] = L[2, 0, b] * y0 + L[2, 1, b] * y1 + L[2, 2, b] * y2 + L[2, 3, b] * y3
-                        u[12 + k, b] = L[3, 0, b] * y0 + L[3, 1, b] * y1 + L[3, 2, b] * y2 + L[3, 3, b] * y3
+                if not left_identity:
+                    for k in range(4):
+                        for b in range(batch):
+                            y0, y1, y2, y3 = t[k, b], t[4 + k, b], t[8 + k, b], t[12 + k, b]
+                            u[k, b] = L[0, 0, b] * y0 + L[0, 1, b] * y1 + L[0, 2, b] * y2 + L[0, 3, b] * y3
+                            u[4 + k, b] = L[1, 0, b] * y0 + L[1, 1, b] * y1 + L[1, 2, b] * y2 + L[1, 3, b] * y3
+                            u[8 + k, b] = L[2, 0, b] * y0 + L[2, 1, b] * y1 + L[2, 2, b] * y2 + L[2, 3, b] * y3
+                            u[12 + k, b] = L[3, 0, b] * y0 + L[3, 1, b] * y1 + L[3, 2, b] * y2 + L[3, 3, b] * y3
                 for r in range(16):  # C2 in CSR form: row r has entries indptr[r]:indptr[r + 1]
                     row = base + (r >> 2) * s_lo + (r & 3) * s_hi
                     for b in range(batch):
                         state[row, b] = 0.0
-                    source = t if left_identity else u
                     for e in range(indptr[r], indptr[r + 1]):
                         c, v = cols[e], vals[e]
                         for b in range(batch):
-                            state[row, b] += v * source[c, b]
+                            state[row, b] += v * kron_out[c, b]
 
 
 @njit(fastmath=_FASTMATH, cache=True)
