@@ -26,7 +26,7 @@ import numpy as np
 from qasbench.algorithms.base import Algorithm, SearchResult, best_result
 from qasbench.algorithms.crlqas.curriculum import MovingThreshold
 from qasbench.algorithms.crlqas.env import CircuitEnv
-from qasbench.algorithms.crlqas.presets import PRESETS, preset
+from qasbench.algorithms.crlqas.presets import check_preset, preset
 from qasbench.evaluator import BudgetExhausted, Evaluator, Task
 
 
@@ -63,8 +63,7 @@ class CRLQAS(Algorithm):
                 "buffer_size", "target_update")
 
     def __post_init__(self):
-        if self.preset not in PRESETS:
-            raise ValueError(f"unknown CRLQAS preset {self.preset!r}; choose from {', '.join(PRESETS)}")
+        check_preset(self.preset)
 
     def settings(self, task: Task) -> dict:
         """The preset for this task with explicit fields applied."""

@@ -39,12 +39,17 @@ _FAST = dict(
 PRESETS = ("fast", "paper")
 
 
+def check_preset(name: str) -> None:
+    """Raise ValueError, naming the choices, unless ``name`` is a preset."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown CRLQAS preset {name!r}; choose from {', '.join(PRESETS)}")
+
+
 def preset(name: str, problem_id: str, n_qubits: int, shots: int | None) -> dict:
     """Hyperparameters of a named preset for one problem."""
+    check_preset(name)
     if name == "fast":
         return dict(_FAST, optimizer="cobyla" if shots is None else "adam-spsa")
-    if name != "paper":
-        raise ValueError(f"unknown CRLQAS preset {name!r}; choose 'fast' or 'paper'")
     values = dict(_PAPER_COMMON, **(_PAPER_H2 if problem_id.startswith("h2-") else _PAPER_LIH))
     if n_qubits >= 6:
         values.update(width=2000 if n_qubits < 8 else 5000, episodes=20_000)
