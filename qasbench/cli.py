@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from importlib import resources
 from pathlib import Path
@@ -192,8 +193,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM stops like Ctrl-C: workers are stopped, records kept
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.func(args) or 0
     except (CLIError, ValueError, FileExistsError) as exc:
@@ -207,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qasbench: interrupted; finished records are kept, rerun to resume", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

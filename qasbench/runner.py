@@ -7,6 +7,7 @@ configuration always gives the same record (wall time and provenance aside).
 """
 from __future__ import annotations
 
+import signal
 import sys
 import time
 import zlib
@@ -148,6 +149,12 @@ def pin_threads() -> None:
     torch.set_num_threads(1)
 
 
+def _init_worker() -> None:
+    """Pool worker set-up: one thread; Ctrl-C is left to the parent, which stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    pin_threads()
+
+
 def _expected_cost(config: dict) -> float:
     """Rough relative cost, for scheduling the longest runs first."""
     return config["budget"] * 2.0 ** problems.load(config["problem"]).n_qubits
@@ -185,15 +192,22 @@ def _local_results(pending: list[dict], workers: int, timeout_s: float | None):
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker)  # workers start at the first submit
     saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
     os.environ.update({k: "1" for k in THREAD_VARIABLES})  # inherited by the spawned workers
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=pin_threads) as pool:
-            futures = {pool.submit(run_one, config, timeout_s): config for config in pending}
-            for future in as_completed(futures):
-                yield futures[future], future.exception() or future.result()
+        futures = {pool.submit(run_one, config, timeout_s): config for config in pending}
+        for future in as_completed(futures):
+            yield futures[future], future.exception() or future.result()
+    except BaseException:  # interrupted, or the caller stopped early: stop the runs in flight
+        in_flight = list((pool._processes or {}).values())  # no public handle before Python 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in in_flight:
+            process.terminate()
+        raise
     finally:
+        pool.shutdown()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

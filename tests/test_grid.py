@@ -3,8 +3,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
+import psutil
 import pytest
 
 from qasbench.results import read_record
@@ -52,6 +54,33 @@ def test_killed_runs_resume_to_identical_records(reference, tmp_path):
         process = subprocess.run(command, capture_output=True)
         assert process.returncode == 0
     assert records(tmp_path) == records(reference / "out")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stopping_the_parent_stops_its_workers(tmp_path, signum):
+    """SIGTERM to `qasbench run` alone, or Ctrl-C, ends the grid within seconds, workers included."""
+    (tmp_path / "long.toml").write_text(
+        'problems = ["h2-4q"]\nnoise = ["noiseless"]\nseeds = [0, 1, 2]\nbudget = 100000000\n[algorithms.random]\n')
+    process = subprocess.Popen([sys.executable, "-m", "qasbench.cli", "run", str(tmp_path / "long.toml"),
+                                "--out", str(tmp_path / "out"), "--workers", "2"],
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    parent = psutil.Process(process.pid)
+    for _ in range(600):  # wait until both workers run
+        workers = [c for c in parent.children() if "spawn_main" in " ".join(c.cmdline())]
+        if len(workers) == 2:
+            break
+        time.sleep(0.1)
+    assert len(workers) == 2, "the worker pool did not start"
+    time.sleep(1.0)
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)  # what a terminal's Ctrl-C does
+    else:
+        process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert process.returncode == 130 and "interrupted" in stderr
+    assert not alive, f"workers left running: {alive}"
+    assert not list((tmp_path / "out").glob("*.json"))
 
 
 def test_failed_run_is_reported_and_the_grid_goes_on(tmp_path, monkeypatch):
