@@ -115,8 +115,8 @@ def test_masked_greedy_action():
     assert all(mask[agent.act(obs, mask)] for _ in range(50))
 
 
-def run(name, seed, budget=10_000, **params):
-    task = Task.make("h2-2q", budget=budget)
+def run(name, seed, budget=10_000, problem="h2-2q", **params):
+    task = Task.make(problem, budget=budget)
     evaluator = Evaluator(task, np.random.default_rng(seed))
     result = make_algorithm(name, **params).search(task, evaluator, np.random.default_rng(seed))
     return task, evaluator, result
@@ -130,6 +130,17 @@ def test_crlqas_solves_h2_2q_within_budget_and_is_deterministic():
     assert curve and all(k in curve[0] for k in ("error", "gates", "success", "threshold", "epsilon"))
     _, _, again = run("crlqas", 0)
     assert again.circuit == result.circuit and np.array_equal(again.params, result.params)
+
+
+@pytest.mark.parametrize("preset", ["fast", "paper"])
+def test_first_threshold_asks_for_an_improvement_on_the_empty_circuit(preset):
+    """Before the first reset an episode succeeds only delta below the empty circuit's error,
+    never for a gate that leaves the energy unchanged (RZ on |0>)."""
+    task, evaluator, result = run("crlqas", 0, problem="h2-4q", budget=4000, preset=preset, episodes=10)
+    empty = evaluator.energy(task.search_space.empty()) - task.problem.ground_energy
+    delta = result.info["settings"]["curriculum_delta"]
+    successes = [e for e in result.info["learning_curve"] if e["success"]]
+    assert successes and all(e["best_error"] < empty - delta for e in successes)
 
 
 def test_rlqas_is_crlqas_without_the_three_features():
