@@ -55,7 +55,7 @@ def main(directories: list[str]) -> None:
 * h2o-8q: our operator (CAS(4e,4o), JW, 192 terms, E0 = -74.9723355818 Ha) differs from the
   operator released with CRLQAS (193 terms, lowest eigenvalue -73.294107, no constant).
 * Speed, same kind of 2-core machine: the released code needs about 13 s per episode on h2-4q
-  once training starts (DESIGN.md, 5 x 1000 MLP, batch 1000); the `fast` preset runs about 0.3 s
+  once training starts (DESIGN.md, 5 x 1000 MLP, batch 1000); the `fast` preset runs about 0.2 s
   per episode (3 x 256 MLP, batch 64, COBYLA inner loop on the statevector backend). Most of
   the difference is the network and batch size, not a like-for-like speed-up.
 * h2-2q under mumbai-median: the best error CRLQAS reaches is about 5.5e-2 Ha. Readout error
