@@ -57,7 +57,11 @@ def main(directories: list[str]) -> None:
 * Speed, same kind of 2-core machine: the released code needs about 13 s per episode on h2-4q
   once training starts (DESIGN.md, 5 x 1000 MLP, batch 1000); the `fast` preset runs about 0.2 s
   per episode (3 x 256 MLP, batch 64, COBYLA inner loop on the statevector backend). Most of
-  the difference is the network and batch size, not a like-for-like speed-up.
+  the difference is the network and batch size, not a like-for-like speed-up. Like for like
+  (preset `paper` on h2-4q, one thread, measured 2026-12-01 by timing `DoubleDQN.replay` and
+  `CircuitEnv.step` alone): 0.49 s per replay (released code: 0.79 s) and 18 ms per environment
+  step with 200 Adam-SPSA evaluations (released, COBYLA: 6.4 ms), so about 0.51 s per step
+  once training starts against about 0.77 s there: 1.5x, the replay of the same MLP dominating.
 * h2-2q under mumbai-median: the best error CRLQAS reaches is about 5.5e-2 Ha. Readout error
   alone shrinks every measured term by 1 - p01 - p10 = 0.955 and shifts it, which sets a floor
   of this size without error mitigation.
