@@ -83,9 +83,10 @@ class CRLQAS(Algorithm):
         # leaves the energy unchanged (RZ on |0>) must not count as a success
         empty_error = evaluator.energy(task.search_space.empty()) - task.problem.ground_energy
         curriculum = MovingThreshold(
-            start=max(empty_error - s["curriculum_delta"], MovingThreshold.floor), delta=s["curriculum_delta"],
-            reset_every=s["curriculum_reset_every"], success_thresh=s["curriculum_success_thresh"],
-            kappa=s["curriculum_kappa"]) if self.curriculum else None
+            start=max(empty_error - s["curriculum_delta"], MovingThreshold.floor),
+            delta=s["curriculum_delta"], reset_every=s["curriculum_reset_every"],
+            success_thresh=s["curriculum_success_thresh"], kappa=s["curriculum_kappa"],
+        ) if self.curriculum else None
         env = CircuitEnv(task, evaluator, curriculum, s["optimizer"], s["evaluations_per_step"],
                          random_halting=(70, 0.573, 25, 70) if self.random_halting else None,
                          action_mask=self.action_mask)
