@@ -76,8 +76,10 @@ def main(directories: list[str]) -> None:
   evaluations): 0 of 5. Every circuit it returns prepares a product state across the
   {0,1}|{2,3} cut, and no such state gets closer than 4.43e-3 Ha; where an entangled
   circuit is built gate by gate, that product state is a flat saddle for the inner optimizer.
-  With 3000 evaluations per step and 3000000 evaluations (`experiments/crlqas-lih-long.toml`)
-  all five runs get below that floor and 2 of 5 reach chemical accuracy. Diagnosis and the
+  With 3000 evaluations per step (`experiments/crlqas-lih-long.toml`) all five runs get below
+  that floor; 4 of 5 reach chemical accuracy at 6000000 evaluations, 2 of 5 at 3000000 (the
+  same runs cut short). Wall-clock at 6000000: 32-34 min for seeds 5 and 6; seeds 7-9 shared
+  two cores among three processes (51-55 min). Diagnosis and the
   variants tried: README, CRLQAS section; figures: `scripts/lih4q_landscape.py`.
 * lih-6q misses chemical accuracy with the `fast` preset at 200000 evaluations (one seed).""")
     print("\n## Every run\n")
