@@ -19,6 +19,7 @@ from scipy.optimize import minimize
 
 from qasbench import noise
 from qasbench.circuit import CNOT, RY, Circuit
+from qasbench.optim import make_optimizer
 from qasbench.problems import load
 from qasbench.results import iter_records
 from qasbench.sim import make_backend
@@ -62,16 +63,21 @@ def energy_function(circuit):
 
 def build_gate_by_gate(gates, method, evaluations_per_step=None):
     """Angles, error and evaluations used after appending ``gates`` one at a time, re-optimizing all
-    angles after each (COBYLA with this package's trust radius, 0.5 rad)."""
+    angles after each: scipy's BFGS to convergence, or this package's COBYLA (as the CRLQAS
+    environment runs it) with ``evaluations_per_step``."""
     x = np.zeros(0)
     evaluations = 0
     for k in range(1, len(gates) + 1):
         circuit = Circuit(4, tuple(gates[:k]))
         x = np.append(x, np.zeros(circuit.n_params - x.size))
-        if circuit.n_params:
-            options = {"maxiter": evaluations_per_step, "rhobeg": 0.5} if method == "COBYLA" else {}
-            result = minimize(energy_function(circuit), x, method=method, options=options)
-            x, evaluations = result.x, evaluations + result.nfev
+        if not circuit.n_params:
+            continue
+        if method == "COBYLA":
+            result = make_optimizer("cobyla").minimize(lambda points, circuit=circuit, **_: BACKEND.energies(
+                circuit, points), x, evaluations_per_step, np.random.default_rng(0))
+        else:
+            result = minimize(energy_function(circuit), x, method=method)
+        x, evaluations = result.x, evaluations + result.nfev
     return x, energy_function(circuit)(x) - PROBLEM.ground_energy, evaluations
 
 
