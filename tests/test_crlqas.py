@@ -156,5 +156,8 @@ def test_presets():
     paper = make_algorithm("crlqas", preset="paper").settings(Task.make("lih-4q"))
     assert paper["episodes"] == 15_000 and paper["width"] == 1000 and paper["n_step"] == 5
     assert make_algorithm("crlqas", lr=0.1).settings(Task.make("h2-2q"))["lr"] == 0.1
+    per_step = [make_algorithm("crlqas").settings(Task.make("lih-4q", budget=b))["evaluations_per_step"]
+                for b in (20_000, 1_000_000, 6_000_000, 10**8)]
+    assert per_step == [100, 500, 3000, 3000]  # budget // 2000 within [100, 3000]
     with pytest.raises(ValueError, match="preset"):
         make_algorithm("crlqas", preset="slow")

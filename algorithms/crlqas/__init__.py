@@ -69,7 +69,8 @@ class CRLQAS(Algorithm):
 
     def settings(self, task: Task) -> dict:
         """The preset for this task with explicit fields applied."""
-        values = preset(self.preset, task.problem.id, task.problem.n_qubits, task.noise.shots)
+        values = preset(self.preset, task.problem.id, task.problem.n_qubits, task.noise.shots,
+                        task.budget)
         for key in values:
             if getattr(self, key, None) is not None:
                 values[key] = getattr(self, key)
