@@ -41,13 +41,19 @@ def versions() -> dict:
     return found
 
 
-def git_commit() -> str | None:
+def git_commit(directory: Path = Path(__file__).resolve().parent) -> str | None:
+    """HEAD of the checkout holding ``directory``, suffixed ``+dirty`` when tracked files differ
+    from it (the record then does not name the code that produced it); None outside git."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=5, cwd=directory)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=5, cwd=directory)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    if head.returncode != 0 or not head.stdout.strip():
+        return None
+    return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
 
 
 def provenance() -> dict:

@@ -1,11 +1,12 @@
 import json
+import subprocess
 
 import pytest
 
 from qasbench.circuit import Circuit
 from qasbench.cli import main
 from qasbench.evaluator import Task, exact_energy
-from qasbench.results import read_record
+from qasbench.results import git_commit, read_record
 
 
 def run_cli(*args):
@@ -56,6 +57,23 @@ def test_bad_input_exits_2_with_one_line(args, message, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
     assert not list(tmp_path.glob("*.json"))
+
+
+def test_git_commit_marks_uncommitted_changes(tmp_path):
+    assert git_commit(tmp_path) is None  # not a checkout
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path,
+                       check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "f").write_text("1")
+    git("add", "f")
+    git("commit", "-qm", "c")
+    head = git_commit(tmp_path)
+    assert len(head) == 40 and "+" not in head
+    (tmp_path / "f").write_text("2")
+    assert git_commit(tmp_path) == head + "+dirty"
 
 
 def test_existing_record_is_never_overwritten(tmp_path, capsys):
