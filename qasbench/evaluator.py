@@ -4,12 +4,15 @@ Every row of parameters evaluated costs one evaluation (and, under shot noise,
 ``shots * n_terms`` shots). The Evaluator refuses any request that would exceed the budget
 (raising :class:`BudgetExhausted` *before* simulating), and records the anytime curve:
 after each evaluation that improves the best estimate, ``(evaluations used, best error, shots
-used)``.
+used)``. A ``progress`` callback, when given, is called with the Evaluator at most once per
+``progress_every_s`` seconds of wall time (for progress lines on long runs; it sees, never
+changes, the run).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -93,8 +96,11 @@ class Evaluator:
     best_energy: float = np.inf
     best: tuple[Circuit, np.ndarray] | None = None
     history: list[tuple[int, float, int]] = field(default_factory=list)  # (evaluations, best error, shots)
+    progress: Callable[["Evaluator"], None] | None = None
+    progress_every_s: float = 60.0
 
     def __post_init__(self):
+        self._next_progress = time.monotonic() + self.progress_every_s
         problem = self.task.problem
         self._simulator = make_backend(self.backend, problem.hamiltonian, self.task.noise)
         self._coeffs = problem.hamiltonian.coeffs
@@ -129,6 +135,9 @@ class Evaluator:
             values = 2.0 * self.rng.binomial(shots, np.clip((1.0 + values) / 2.0, 0.0, 1.0)) / shots - 1.0
         energies = self._constant + values @ self._coeffs
         self._record(circuit, params, energies, cost_shots // batch)
+        if self.progress is not None and time.monotonic() >= self._next_progress:
+            self._next_progress = time.monotonic() + self.progress_every_s
+            self.progress(self)
         return energies
 
     def energy(self, circuit: Circuit, params=()) -> float:

@@ -48,23 +48,40 @@ def make_config(algorithm: str, problem: str, noise: str, seed: int, budget: int
             "budget": int(budget), "max_gates": max_gates}
 
 
+PROGRESS_EVERY_S = 60.0
+
+
 def seed_sequence(config: dict) -> np.random.SeedSequence:
     names = [zlib.crc32(config[k].encode()) for k in ("algorithm", "problem", "noise")]
     return np.random.SeedSequence([config["seed"], *names])
+
+
+def _progress_line(config: dict, start: float):
+    """A callback printing one line to stderr on how far a long run has come."""
+    label = f"{config['algorithm']} {config['problem']} {config['noise']} seed={config['seed']}"
+
+    def report(evaluator: Evaluator) -> None:
+        error = evaluator.best_energy - evaluator.task.problem.ground_energy
+        print(f"qasbench: {label}: {evaluator.evaluations_used}/{evaluator.task.budget} evaluations, "
+              f"best estimated error {error:.2e} Ha, {time.perf_counter() - start:.0f} s", file=sys.stderr,
+              flush=True)
+    return report
 
 
 def run_one(config: dict, timeout_s: float | None = None) -> dict:
     """Execute one configuration and return its record (not yet written).
 
     ``timeout_s``: wall-clock limit; past it the next evaluation is refused and the run ends as
-    if its budget were spent (the record says ``stopped_by: "timeout"``)."""
+    if its budget were spent (the record says ``stopped_by: "timeout"``). Runs longer than
+    PROGRESS_EVERY_S print a progress line to stderr that often."""
     task = Task.make(config["problem"], config["noise"], config["budget"], config["max_gates"],
                      config["shots"])
     algorithm = make_algorithm(config["algorithm"], **config["algorithm_params"])
     algorithm_seq, shot_seq = seed_sequence(config).spawn(2)
     start = time.perf_counter()
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
-    evaluator = Evaluator(task, np.random.default_rng(shot_seq), deadline=deadline)
+    evaluator = Evaluator(task, np.random.default_rng(shot_seq), deadline=deadline,
+                          progress=_progress_line(config, start), progress_every_s=PROGRESS_EVERY_S)
     try:
         result = algorithm.search(task, evaluator, np.random.default_rng(algorithm_seq))
         circuit, params, estimate, info = result.circuit, result.params, result.energy, result.info

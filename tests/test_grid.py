@@ -10,6 +10,7 @@ import psutil
 import pytest
 
 from qasbench.results import read_record
+from qasbench import runner
 from qasbench.runner import Experiment, make_config, run_grid, run_one
 
 GRID = ('problems = ["h2-2q"]\nnoise = ["noiseless", "depol-1e-3"]\nseeds = [0, 1]\nbudget = 400\n'
@@ -113,6 +114,17 @@ def test_timeout_stops_a_run_gracefully():
     record = run_one(make_config("random", "h2-4q", "noiseless", 0, 10**6), timeout_s=0.5)
     assert record["stopped_by"] == "timeout" and record["evaluations_used"] < 10**6
     assert np.isfinite(record["error"])
+
+
+def test_long_runs_print_progress_without_changing_the_record(monkeypatch, capsys):
+    config = make_config("random", "h2-2q", "noiseless", 0, 300)
+    quiet = run_one(config)
+    assert capsys.readouterr().err == ""  # a short run says nothing
+    monkeypatch.setattr(runner, "PROGRESS_EVERY_S", 0.0)
+    loud = run_one(config)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 300 and lines[-1].startswith("qasbench: random h2-2q noiseless seed=0: 300/300 evaluations")
+    assert all(quiet[k] == loud[k] for k in COMPARED)
 
 
 def test_dask_executor_on_a_local_cluster(reference, tmp_path):
