@@ -28,6 +28,13 @@ from qasbench.evaluator import BudgetExhausted, Evaluator, Task, exact_energy
 from qasbench.results import (RECORD_VERSION, RecordExists, config_hash, provenance, read_record,
                               record_name, write_record)
 
+PROGRESS_EVERY_S = 60.0  # a run still going prints a progress line this often
+
+
+def run_label(config: dict) -> str:
+    """How progress lines name a run, e.g. ``crlqas lih-4q noiseless seed=5``."""
+    return f"{config['algorithm']} {config['problem']} {config['noise']} seed={config['seed']}"
+
 
 def make_config(algorithm: str, problem: str, noise: str, seed: int, budget: int | None = None,
                 algorithm_params: dict | None = None, shots: int | None = None,
@@ -48,9 +55,6 @@ def make_config(algorithm: str, problem: str, noise: str, seed: int, budget: int
             "budget": int(budget), "max_gates": max_gates}
 
 
-PROGRESS_EVERY_S = 60.0
-
-
 def seed_sequence(config: dict) -> np.random.SeedSequence:
     names = [zlib.crc32(config[k].encode()) for k in ("algorithm", "problem", "noise")]
     return np.random.SeedSequence([config["seed"], *names])
@@ -58,7 +62,7 @@ def seed_sequence(config: dict) -> np.random.SeedSequence:
 
 def _progress_line(config: dict, start: float):
     """A callback printing one line to stderr on how far a long run has come."""
-    label = f"{config['algorithm']} {config['problem']} {config['noise']} seed={config['seed']}"
+    label = run_label(config)
 
     def report(evaluator: Evaluator) -> None:
         error = evaluator.best_energy - evaluator.task.problem.ground_energy
@@ -264,7 +268,7 @@ def run_grid(configs: list[dict], out: Path, workers: int = 1, executor: str = "
         raise ValueError(f"unknown executor {executor!r}; choose local or dask")
     start = time.perf_counter()
     for finished, (config, outcome) in enumerate(results, 1):
-        label = f"{config['algorithm']} {config['problem']} {config['noise']} seed={config['seed']}"
+        label = run_label(config)
         eta = (time.perf_counter() - start) / finished * (len(pending) - finished)
         if isinstance(outcome, BaseException):
             counts["failed"] += 1

@@ -9,8 +9,8 @@ import numpy as np
 import psutil
 import pytest
 
-from qasbench.results import read_record
 from qasbench import runner
+from qasbench.results import read_record
 from qasbench.runner import Experiment, make_config, run_grid, run_one
 
 GRID = ('problems = ["h2-2q"]\nnoise = ["noiseless", "depol-1e-3"]\nseeds = [0, 1]\nbudget = 400\n'
