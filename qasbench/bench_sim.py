@@ -8,6 +8,8 @@ slows its small products), aer with its default OpenMP threads (all cores); time
 over ``repeats``. ``fused_2q_gbps``: bytes read + written by one fused 16x16 operator on
 two middle qubits (batch 1), divided by its median time; ``copy_gbps``: the same for a plain
 copy of a state of that size, the machine's bandwidth for that working set.
+``summarize`` condenses several runs' rows (``scripts/bench_sim_summary.py``) against the goal
+of issue #4, ``meets_goal``.
 """
 from __future__ import annotations
 
@@ -92,3 +94,28 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
             "copy_gbps": copy_gbps,
         })
     return rows
+
+
+def meets_goal(row: dict) -> bool:
+    """Issue #4's goal at one n: ratio >= 10; batch ratio >= 30 at n <= 6; at n >= 10 the fused
+    2-qubit operator at no less than half the copy bandwidth."""
+    n = row["n_qubits"]
+    return (row["ratio"] >= 10
+            and (n > 6 or row["batch_ratio"] >= 30)
+            and (n < 10 or row["fused_2q_gbps"] >= row["copy_gbps"] / 2))
+
+
+def summarize(runs: list[list[dict]]) -> str:
+    """Markdown: per n, min-max (median) of the single and batch ratios over the runs and how many
+    runs meet the goal there; then how many runs meet it at every n."""
+    def spread(values):
+        return f"{min(values):.1f}-{max(values):.1f} ({np.median(values):.1f})"
+
+    lines = ["| n | single ratio, min-max (median) | batch ratio, min-max (median) | runs meeting the goal |",
+             "|---|---|---|---|"]
+    for n in sorted({row["n_qubits"] for run in runs for row in run}):
+        rows = [row for run in runs for row in run if row["n_qubits"] == n]
+        lines.append(f"| {n} | {spread([r['ratio'] for r in rows])} | {spread([r['batch_ratio'] for r in rows])} "
+                     f"| {sum(map(meets_goal, rows))} of {len(rows)} |")
+    lines.append(f"\nRuns meeting the goal at every n: {sum(all(map(meets_goal, run)) for run in runs)} of {len(runs)}.")
+    return "\n".join(lines)

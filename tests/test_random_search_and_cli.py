@@ -3,6 +3,7 @@ import subprocess
 
 import pytest
 
+from qasbench.bench_sim import meets_goal, summarize
 from qasbench.circuit import Circuit
 from qasbench.cli import main
 from qasbench.evaluator import Task, exact_energy
@@ -131,3 +132,21 @@ def test_bench_sim_json_reports_both_simulators(capsys):
                             "batch_aer_ms_per_circuit", "batch_ratio", "max_abs_diff", "fused_2q_gbps", "copy_gbps"}
         assert row["ratio"] == pytest.approx(row["aer_ms"] / row["ptm_ms"])
         assert row["max_abs_diff"] < 1e-9 and min(row["ptm_ms"], row["fused_2q_gbps"], row["copy_gbps"]) > 0
+
+
+def _bench_row(n, ratio, batch_ratio, fused=20.0, copy=25.0):
+    return {"n_qubits": n, "ratio": ratio, "batch_ratio": batch_ratio, "fused_2q_gbps": fused, "copy_gbps": copy}
+
+
+def test_bench_sim_goal_and_summary():
+    assert meets_goal(_bench_row(6, 10.0, 30.0))
+    assert not meets_goal(_bench_row(6, 9.9, 50.0))  # single ratio below 10
+    assert not meets_goal(_bench_row(6, 20.0, 29.0))  # batch ratio counts up to 6 qubits
+    assert meets_goal(_bench_row(8, 12.0, 5.0))  # ... and not beyond
+    assert not meets_goal(_bench_row(10, 12.0, 5.0, fused=10.0, copy=25.0))  # fused op over 2x off the copy
+    runs = [[_bench_row(2, 40.0, 60.0), _bench_row(10, 11.0, 9.0)],
+            [_bench_row(2, 30.0, 80.0), _bench_row(10, 9.0, 9.0)]]
+    text = summarize(runs)
+    assert "| 2 | 30.0-40.0 (35.0) | 60.0-80.0 (70.0) | 2 of 2 |" in text
+    assert "| 10 | 9.0-11.0 (10.0) | 9.0-9.0 (9.0) | 1 of 2 |" in text
+    assert text.endswith("Runs meeting the goal at every n: 1 of 2.")
