@@ -1,5 +1,7 @@
 import json
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +152,15 @@ def test_bench_sim_goal_and_summary():
     assert "| 2 | 30.0-40.0 (35.0) | 60.0-80.0 (70.0) | 2 of 2 |" in text
     assert "| 10 | 9.0-11.0 (10.0) | 9.0-9.0 (9.0) | 1 of 2 |" in text
     assert text.endswith("Runs meeting the goal at every n: 1 of 2.")
+
+
+def test_bench_sim_summary_script_rejects_a_foreign_file_in_one_line(tmp_path):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps([_bench_row(2, 40.0, 60.0)]))
+    bad.write_text('{"not": "a bench-sim output"}')
+    script = Path(__file__).resolve().parents[1] / "scripts" / "bench_sim_summary.py"
+    ok = subprocess.run([sys.executable, str(script), str(good)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "| 2 | 40.0-40.0 (40.0) |" in ok.stdout
+    out = subprocess.run([sys.executable, str(script), str(good), str(bad)], capture_output=True, text=True)
+    assert out.returncode == 1 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and f"{bad}: not a `qasbench bench-sim --json` output" in out.stderr
