@@ -98,6 +98,7 @@ class QubitADAPT(Algorithm):
 
     name = "adapt"
     positive = ("evaluations_per_iteration",)
+    choices = {"pool": ("qubit", "minimal")}
 
     @staticmethod
     def reference(task: Task, evaluator: Evaluator) -> tuple[Circuit, np.ndarray]:

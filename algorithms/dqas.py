@@ -40,6 +40,7 @@ class DQAS(Algorithm):
 
     name = "dqas"
     positive = ("placeholders", "batch", "epochs", "lr_alpha", "lr_theta", "spsa_c")
+    unit_interval = ("baseline_decay", "prob_clip", "finetune_fraction")
 
     def _probabilities(self, alpha, fixed: dict | None = None) -> np.ndarray:
         """Sampling probabilities per slot: softmax, clipped to ``[prob_clip, 1]`` and

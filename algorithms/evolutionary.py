@@ -124,6 +124,7 @@ class Evolutionary(Algorithm):
     name = "evolutionary"
     positive = ("population", "offspring", "tournament", "max_mutations", "initial_max_gates",
                 "evaluations_per_circuit")
+    unit_interval = ("crossover_rate",)
 
     def _evaluate(self, ind: Individual, evaluator: Evaluator, rng: np.random.Generator) -> Individual:
         result = optimize_angles(evaluator, ind.circuit, ind.params, self.optimizer,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qasbench.algorithms.base import Algorithm, SearchResult, best_result, optimize_angles
-from qasbench.circuit import hardware_efficient
+from qasbench.circuit import ROTATIONS, hardware_efficient
 from qasbench.evaluator import BudgetExhausted, Evaluator, Task
 
 
@@ -23,6 +23,12 @@ class HardwareEfficient(Algorithm):
 
     name = "hea"
     positive = ("max_layers",)
+    choices = {"rotations": ROTATIONS}
+
+    def validate(self) -> None:
+        super().validate()
+        if not self.rotations:
+            raise ValueError("hea: hyperparameter rotations must name at least one of RX, RY, RZ")
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         n = task.problem.n_qubits

@@ -1,66 +1,35 @@
-"""The qasbench problem suite: ground-state tasks with exact reference energies.
+"""The built-in problems: chemistry ground states and spin chains, registered by name.
 
 Chemistry problems are read from the JSON files in ``data/`` (generated once by
 :mod:`qasbench.problems.generate`; the runtime never imports a chemistry package).
 Spin chains are built on the fly: ``tfim-<n>q`` (transverse-field Ising,
 ``H = -sum Z_i Z_{i+1} - sum X_i``, open chain) and ``heisenberg-<n>q``
 (``H = sum X_i X_{i+1} + Y_i Y_{i+1} + Z_i Z_{i+1}``, open chain), 2 <= n <= 14.
+Each is an entry point of the group ``qasbench.problems`` in pyproject.toml; names resolve
+through :mod:`qasbench.registry`, never by importing this module.
 """
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from qasbench.hamiltonian import Hamiltonian
+from qasbench.problem import Problem, from_file
 
 DATA_DIR = Path(__file__).parent / "data"
-CHEMICAL_ACCURACY = 1.6e-3  # Hartree
-CHEMISTRY_IDS = ("h2-2q", "h2-3q", "h2-4q", "lih-4q", "lih-6q", "h2o-8q")
-_SPIN_PATTERN = re.compile(r"^(tfim|heisenberg)-(\d+)q$")
-_SPIN_MAX_QUBITS = 14
+SPIN_MAX_QUBITS = 14
 
 
-@dataclass(frozen=True)
-class Problem:
-    """A ground-state problem: find a state of energy close to ``ground_energy``."""
-
-    id: str
-    hamiltonian: Hamiltonian
-    ground_energy: float
-    standard_budget: int
-    metadata: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def n_qubits(self) -> int:
-        return self.hamiltonian.n_qubits
-
-    @property
-    def n_terms(self) -> int:
-        return self.hamiltonian.n_terms
-
-    @property
-    def content_hash(self) -> str:
-        return self.hamiltonian.content_hash()
-
-    def summary(self) -> dict:
-        return {
-            "id": self.id,
-            "n_qubits": self.n_qubits,
-            "n_terms": self.n_terms,
-            "ground_energy": self.ground_energy,
-            "standard_budget": self.standard_budget,
-            "content_hash": self.content_hash,
-        }
+def _chemistry(problem_id: str):
+    def load() -> Problem:
+        return from_file(DATA_DIR / f"{problem_id}.json")
+    load.__doc__ = f"The {problem_id} problem file shipped in qasbench/problems/data."
+    return load
 
 
-def available() -> list[str]:
-    """Ids of the shipped problems (spin chains are listed at 4 and 6 qubits)."""
-    return [*CHEMISTRY_IDS, "tfim-4q", "tfim-6q", "heisenberg-4q", "heisenberg-6q"]
+h2_2q, h2_3q, h2_4q = _chemistry("h2-2q"), _chemistry("h2-3q"), _chemistry("h2-4q")
+lih_4q, lih_6q, h2o_8q = _chemistry("lih-4q"), _chemistry("lih-6q"), _chemistry("h2o-8q")
 
 
 def _chain(n: int, couplings: dict[str, float], field_terms: dict[str, float]) -> Hamiltonian:
@@ -82,8 +51,8 @@ def _chain(n: int, couplings: dict[str, float], field_terms: dict[str, float]) -
 
 def spin_chain(kind: str, n_qubits: int) -> Problem:
     """Transverse-field Ising (J = h = 1) or Heisenberg (J = 1) open chain."""
-    if not 2 <= n_qubits <= _SPIN_MAX_QUBITS:
-        raise ValueError(f"spin chains need 2..{_SPIN_MAX_QUBITS} qubits, got {n_qubits}")
+    if not 2 <= n_qubits <= SPIN_MAX_QUBITS:
+        raise ValueError(f"spin chains need 2..{SPIN_MAX_QUBITS} qubits, got {n_qubits}")
     if kind == "tfim":
         hamiltonian = _chain(n_qubits, {"Z": -1.0}, {"X": -1.0})
     elif kind == "heisenberg":
@@ -99,30 +68,11 @@ def spin_chain(kind: str, n_qubits: int) -> Problem:
     )
 
 
-def from_file(path: str | Path) -> Problem:
-    """Load a problem JSON written by :mod:`qasbench.problems.generate`."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-        hamiltonian = Hamiltonian.from_dict(data["hamiltonian"])
-        problem_id, ground, budget = data["id"], data["ground_energy"], data["standard_budget"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"cannot read problem file {path}: {exc}") from exc
-    if hamiltonian.content_hash() != data.get("content_hash"):
-        raise ValueError(f"problem file {path} is corrupt: content hash does not match its terms")
-    metadata = {k: v for k, v in data.items() if k not in ("hamiltonian", "id")}
-    return Problem(problem_id, hamiltonian, float(ground), int(budget), metadata)
+def tfim(n_qubits: int) -> Problem:
+    """The family ``tfim-<n>q``."""
+    return spin_chain("tfim", n_qubits)
 
 
-@lru_cache(maxsize=None)
-def load(problem_id: str) -> Problem:
-    """Return the problem with this id (a chemistry id, ``tfim-<n>q`` or ``heisenberg-<n>q``)."""
-    if problem_id in CHEMISTRY_IDS:
-        return from_file(DATA_DIR / f"{problem_id}.json")
-    match = _SPIN_PATTERN.match(problem_id)
-    if match:
-        return spin_chain(match.group(1), int(match.group(2)))
-    raise ValueError(
-        f"unknown problem {problem_id!r}; choose from {', '.join(CHEMISTRY_IDS)}, "
-        "tfim-<n>q or heisenberg-<n>q (run `qasbench problems`)"
-    )
+def heisenberg(n_qubits: int) -> Problem:
+    """The family ``heisenberg-<n>q``."""
+    return spin_chain("heisenberg", n_qubits)

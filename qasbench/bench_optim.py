@@ -13,8 +13,8 @@ import numpy as np
 
 from qasbench.circuit import Circuit, hardware_efficient
 from qasbench.evaluator import Evaluator, Task
-from qasbench.optim import make_optimizer
-from qasbench.problems import CHEMICAL_ACCURACY
+from qasbench.problem import CHEMICAL_ACCURACY
+from qasbench.registry import make_optimizer
 from qasbench.sim import make_backend
 
 TASKS = (("h2-4q", 2), ("lih-4q", 3))  # (problem, HEA layers)
@@ -24,7 +24,7 @@ OPTIMIZERS = ("cobyla", "spsa", "adam-spsa")
 
 def _trace(task: Task, circuit: Circuit, optimizer: str, x0: np.ndarray, seed: int) -> tuple[int | None, float]:
     """(evaluations until the returned point's exact error <= target, final exact error)."""
-    exact = make_backend("auto", task.problem.hamiltonian, task.noise.with_shots(None))
+    exact = make_backend("auto", task.problem.hamiltonian, task.noise)
     ground = task.problem.ground_energy
     evaluator = Evaluator(task, np.random.default_rng([seed, 1]))
     state = {"best": np.inf, "error": np.inf, "reached": None}

@@ -18,9 +18,8 @@ from functools import partial
 
 import numpy as np
 
-from qasbench import noise as noise_profiles
 from qasbench.circuit import hardware_efficient
-from qasbench.problems import spin_chain
+from qasbench.registry import load_noise, load_problem
 from qasbench.sim.aer import AerBackend
 from qasbench.sim.ptm import PTMBackend
 
@@ -50,7 +49,7 @@ def _alternating(fns: dict, repeats: int) -> dict:
 
 def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> tuple[float, float]:
     """GB/s of one fused 2-qubit operator applied to a 4^n Pauli vector, and of a plain copy."""
-    backend = PTMBackend(spin_chain("tfim", n_qubits).hamiltonian, noise_profiles.get("mumbai-median"))
+    backend = PTMBackend(load_problem(f"tfim-{n_qubits}q").hamiltonian, load_noise("mumbai-median"))
     state = np.random.default_rng(0).random((1, 4**n_qubits))
     matrix = np.random.default_rng(1).random((1, 16, 16))
     lo = max(0, n_qubits // 2 - 1)
@@ -63,12 +62,12 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1, user_api="blas")
-    noise = noise_profiles.get(profile)
+    noise = load_noise(profile)
     rows = []
     for n in qubits:
         if not 2 <= n <= 12:
             raise ValueError(f"bench-sim supports 2..12 qubits, got {n}")
-        hamiltonian = spin_chain("tfim", n).hamiltonian
+        hamiltonian = load_problem(f"tfim-{n}q").hamiltonian
         circuit = hardware_efficient(n, LAYERS)
         rng = np.random.default_rng(n)
         single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))

@@ -5,17 +5,25 @@ import argparse
 import json
 import signal
 import sys
+import tempfile
+from dataclasses import MISSING, fields, replace
 from importlib import resources
 from pathlib import Path
 
-from qasbench import noise as noise_profiles
-from qasbench import problems
+from qasbench import __version__, registry
 
 EXIT_USAGE = 2
 
 
 class CLIError(Exception):
     """A user error: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit code 2), like every other user error."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"qasbench: error: {self.prog.split()[-1]}: {message} (see --help)\n")
 
 
 def _print_table(rows: list[dict], columns: list[str], float_format: str = "") -> None:
@@ -29,62 +37,144 @@ def _print_table(rows: list[dict], columns: list[str], float_format: str = "") -
         print("  ".join(cell(row[c]).ljust(widths[c]) for c in columns))
 
 
+def _listed_problems() -> list[str]:
+    """Registered problems; each family (a name with ``<n>``) at 4 and 6 qubits."""
+    return [name.replace("<n>", str(n)) for name in registry.names("problem")
+            for n in ((4, 6) if "<n>" in name else (None,))]
+
+
 def cmd_problems(args) -> None:
-    rows = [problems.load(pid).summary() for pid in problems.available()]
+    rows = []
+    for name in _listed_problems():
+        row = registry.load_problem(name).summary()
+        rows.append({**row, "id": name, **registry.provider("problem", name)})
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
-        _print_table(rows, ["id", "n_qubits", "n_terms", "ground_energy", "standard_budget"])
+        _print_table(rows, ["id", "n_qubits", "n_terms", "ground_energy", "standard_budget", "distribution"])
 
 
 def cmd_noise(args) -> None:
-    rows = [m.to_dict() for m in noise_profiles.profiles().values()]
+    rows = [{**registry.load_noise(n).to_dict(), **registry.provider("noise", n)} for n in registry.names("noise")]
     if args.json:
         print(json.dumps(rows, indent=1))
         return
     for row in rows:
-        print(f"{row['name']}: {row['description']}")
+        print(f"{row['name']}: {row['description']} ({row['distribution']} {row['version']})")
         print("    " + ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                  for k, v in row.items() if k not in ("name", "description")))
+                                  for k, v in row.items()
+                                  if k not in ("name", "description", "distribution", "version")))
+
+
+def _default(f) -> object:
+    if f.default is not MISSING:
+        return f.default
+    return f.default_factory() if f.default_factory is not MISSING else None
+
+
+def cmd_algorithms(args) -> None:
+    rows = []
+    for name, entry in registry.entries("algorithm").items():
+        cls = registry.algorithm_class(name)
+        rows.append({"name": name, "class": entry.target, **entry.provider(),
+                     "hyperparameters": {f.name: _default(f) for f in fields(cls) if f.init}})
+    if args.json:
+        print(json.dumps(rows, indent=1, default=str))
+        return
+    for row in rows:
+        print(f"{row['name']}: {row['class']} ({row['distribution']} {row['version']})")
+        print("    " + (", ".join(f"{k}={v!r}" for k, v in row["hyperparameters"].items()) or "no hyperparameters"))
 
 
 def _default_suite() -> Path:
     return Path(str(resources.files("qasbench.experiments").joinpath("quick.toml")))
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an --out that is a file or cannot be written, before any run."""
+    if out.exists() and not out.is_dir():
+        raise CLIError(f"--out {out} is an existing file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise CLIError(f"--out {out} cannot be written: {exc.strerror or exc}") from None
+
+
+def _params(text: str | None) -> dict:
+    if not text:
+        return {}
+    try:
+        params = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CLIError(f"--params is not valid JSON: {exc}") from None
+    if not isinstance(params, dict):
+        raise CLIError(f"--params must be a JSON object of hyperparameters, e.g. '{{\"optimizer\": \"spsa\"}}', "
+                       f"got {text!r}")
+    return params
+
+
 def cmd_run(args) -> int:
-    from qasbench.runner import Experiment, make_config, run_grid
+    from qasbench.config import RunConfig
+    from qasbench.runner import Experiment, run_grid
 
     single = [args.algorithm, args.problem]
     if args.experiment and any(single):
         raise CLIError("give either an experiment file or --algorithm/--problem, not both")
+    if args.workers < 1:
+        raise CLIError(f"--workers must be at least 1, got {args.workers}")
+    if args.executor == "dask" and not args.scheduler:
+        raise CLIError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
     if any(single):
         if not all(single):
             raise CLIError("a single run needs both --algorithm and --problem")
-        try:
-            params = json.loads(args.params) if args.params else {}
-        except json.JSONDecodeError as exc:
-            raise CLIError(f"--params is not valid JSON: {exc}") from None
-        configs = [make_config(args.algorithm, args.problem, args.noise, args.seed, args.budget,
-                               params, args.shots, args.max_gates)]
+        configs = [RunConfig(args.algorithm, args.problem, args.noise or "noiseless", args.seed or 0, args.budget,
+                             args.shots, args.max_gates, _params(args.params), args.timeout)]
         out = Path(args.out or "results")
-        from qasbench.results import record_name
-
-        if (out / record_name(configs[0])).exists():
-            raise CLIError(f"{out / record_name(configs[0])} already exists; nothing was run or "
+        if (out / configs[0].record_name).exists():
+            raise CLIError(f"{out / configs[0].record_name} already exists; nothing was run or "
                            "overwritten (use another --out or remove the file)")
         name = "single run"
     else:
+        overrides = {k: getattr(args, k) for k in ("noise", "seed", "budget", "shots", "max_gates", "params")
+                     if getattr(args, k) is not None}
+        if overrides:
+            raise CLIError(f"--{sorted(overrides)[0].replace('_', '-')} applies to a single run; "
+                           "set it in the experiment file instead")
         experiment = Experiment.from_toml(args.experiment or _default_suite())
         configs, name = experiment.configs, experiment.name
+        if args.timeout is not None:
+            configs = [replace(c, timeout_s=args.timeout) for c in configs]
         out = Path(args.out or Path("results") / experiment.name)
+    _check_out(out)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
     counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                      timeout_s=args.timeout)
+                      reuse_stale=args.reuse_stale)
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
           f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/",
           file=sys.stderr)
     return 1 if counts["failed"] else 0
+
+
+def cmd_import_problem(args) -> None:
+    from qasbench.problem import write_problem
+    from qasbench.problem_import import problem_from_operator, read_operator_file
+
+    metadata = {}
+    for item in args.metadata or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CLIError(f"--metadata takes KEY=VALUE, got {item!r}")
+        metadata[key] = value
+    out = Path(args.out or f"{args.id}.json")
+    if out.exists() and not args.force:
+        raise CLIError(f"{out} already exists; nothing was written (use --force or another --out)")
+    problem = problem_from_operator(read_operator_file(args.source), args.id, args.standard_budget,
+                                    {"source": Path(args.source).name, **metadata}, args.n_qubits)
+    write_problem(problem, out)
+    print(f"qasbench: wrote {out}: {problem.n_qubits} qubits, {problem.n_terms} terms, exact ground energy "
+          f"{problem.ground_energy:.10f}; run it with --problem {out}", file=sys.stderr)
 
 
 def cmd_results(args) -> None:
@@ -96,7 +186,7 @@ def cmd_results(args) -> None:
     if args.csv:
         frame.to_csv(sys.stdout, index=False)
     else:
-        columns = ["algorithm", "problem", "noise", "seed", "error", "success", "cnots", "depth",
+        columns = ["algorithm_label", "problem", "noise", "shots", "seed", "error", "success", "cnots", "depth",
                    "evaluations_used", "wall_time_s"]
         print(frame[columns].to_string(index=False))
 
@@ -117,13 +207,23 @@ def cmd_verify(args) -> int:
     from qasbench.verify import verify_directory
 
     counts = verify_directory(args.directory, args.tolerance, on_corrupt=_skip, log=sys.stderr)
-    print(f"qasbench: {counts['verified']} verified, {counts['failed']} failed (tolerance {args.tolerance} Ha)",
-          file=sys.stderr)
-    return 1 if counts["failed"] else 0
+    print(f"qasbench: {counts['verified']} verified, {counts['failed']} failed, {counts['corrupt']} corrupt "
+          f"(tolerance {args.tolerance})", file=sys.stderr)
+    return 1 if counts["failed"] or counts["corrupt"] else 0
+
+
+def _at_least(name: str, value: int, low: int, high: int | None = None) -> None:
+    if value < low or (high is not None and value > high):
+        raise CLIError(f"{name} must be {low} or more" + ("" if high is None else f" and at most {high}") +
+                       f", got {value}")
 
 
 def cmd_bench_sim(args) -> None:
     from qasbench.bench_sim import bench_sim
+
+    for n in args.qubits:
+        _at_least("--qubits", n, 2, 12)  # 12 qubits: a 128 MiB Pauli vector per state
+    _at_least("--repeats", args.repeats, 1)
 
     rows = bench_sim(args.qubits, repeats=args.repeats)
     if args.json:
@@ -135,6 +235,9 @@ def cmd_bench_sim(args) -> None:
 def cmd_bench_optim(args) -> None:
     from qasbench.bench_optim import bench_optim
 
+    _at_least("--seeds", args.seeds, 1)
+    _at_least("--budget", args.budget, 1)
+
     rows = bench_optim(seeds=args.seeds, budget=args.budget)
     if args.json:
         print(json.dumps(rows, indent=1))
@@ -144,7 +247,8 @@ def cmd_bench_optim(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qasbench", description="Quantum architecture search benchmark suite")
+    parser = _Parser(prog="qasbench", description="Quantum architecture search benchmark suite")
+    parser.add_argument("--version", action="version", version=f"qasbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("problems", help="list the problem suite")
     p.add_argument("--json", action="store_true")
@@ -152,12 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("noise", help="list the noise profiles and their conventions")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_noise)
+    p = sub.add_parser("algorithms", help="list the registered algorithms, their hyperparameters and providers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_algorithms)
     p = sub.add_parser("run", help="run the default suite, an experiment file, or one configuration")
     p.add_argument("experiment", nargs="?", help="experiment TOML (default: the quick suite)")
-    p.add_argument("--algorithm")
-    p.add_argument("--problem")
-    p.add_argument("--noise", default="noiseless")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class")
+    p.add_argument("--problem", help="a registered id (`qasbench problems`) or a problem file (*.json)")
+    p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless")
+    p.add_argument("--seed", type=int, help="default 0")
     p.add_argument("--budget", type=int, help="evaluations (default: the problem's standard budget)")
     p.add_argument("--shots", type=int, help="shots per term and evaluation (default: exact)")
     p.add_argument("--max-gates", type=int, help="gate cap of the search space")
@@ -167,7 +274,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", help="Dask scheduler address, with --executor dask")
     p.add_argument("--timeout", type=float, help="wall-clock seconds per run")
+    p.add_argument("--reuse-stale", action="store_true",
+                   help="keep finished records made by other code than the running one")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("import-problem", help="write a problem file from an operator (OpenFermion text or JSON pairs)")
+    p.add_argument("source", help="operator file: OpenFermion QubitOperator text, or JSON (see docs)")
+    p.add_argument("--id", required=True, help="the problem's id")
+    p.add_argument("--out", help="problem file to write (default: ID.json)")
+    p.add_argument("--standard-budget", type=int, help="evaluations (default: 25000 per qubit)")
+    p.add_argument("--n-qubits", type=int, help="qubits, when the operator leaves the highest ones idle")
+    p.add_argument("--metadata", nargs="*", help="KEY=VALUE facts to keep (molecule, basis, mapping...)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    p.set_defaults(func=cmd_import_problem)
     p = sub.add_parser("results", help="load every record of a results directory into one table")
     p.add_argument("directory")
     p.add_argument("--csv", action="store_true", help="all columns as CSV on stdout")
@@ -198,12 +316,15 @@ def _interrupt(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed in one line
+        return exc.code
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return args.func(args) or 0
     except (CLIError, ValueError, FileExistsError) as exc:
-        print(f"qasbench: error: {exc}", file=sys.stderr)
+        print(f"qasbench: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         import os

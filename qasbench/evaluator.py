@@ -1,7 +1,8 @@
 """Task, budget and Evaluator: the only way an algorithm obtains an energy.
 
 Every row of parameters evaluated costs one evaluation (and, under shot noise,
-``shots * n_terms`` shots). The Evaluator refuses any request that would exceed the budget
+``shots * n_terms`` shots). Non-finite angles are refused with ValueError, uncharged. The
+Evaluator refuses any request that would exceed the budget
 (raising :class:`BudgetExhausted` *before* simulating), and records the anytime curve:
 after each evaluation that improves the best estimate, ``(evaluations used, best error, shots
 used)``. A ``progress`` callback, when given, is called with the Evaluator at most once per
@@ -16,14 +17,16 @@ from typing import Callable
 
 import numpy as np
 
-from qasbench import noise as noise_profiles
-from qasbench import problems
+from qasbench import registry
 from qasbench.circuit import Circuit
 from qasbench.hashing import json_hash
 from qasbench.noise import NoiseModel
-from qasbench.problems import CHEMICAL_ACCURACY, Problem
+from qasbench.problem import CHEMICAL_ACCURACY, Problem
 from qasbench.search_space import SearchSpace, default_max_gates
 from qasbench.sim import make_backend
+
+
+_SHOT_STREAM = 0x5407  # tells reseeded shot streams apart from any other use of the same seed
 
 
 class BudgetExhausted(RuntimeError):
@@ -37,18 +40,26 @@ class RunTimeout(BudgetExhausted):
 
 @dataclass(frozen=True)
 class Task:
-    """A problem, a noise profile, a budget (evaluations, optionally shots) and a search space."""
+    """A problem, a noise profile, a budget (evaluations, optionally shots) and a search space.
+
+    ``shots``: None for exact expectations; otherwise every non-identity term of every
+    evaluation is estimated from ``shots`` single-shot +-1 outcomes (binomial sampling around
+    the readout-affected expectation), so one evaluation costs ``shots * n_terms`` shots.
+    """
 
     problem: Problem
     noise: NoiseModel
     budget: int
     search_space: SearchSpace
+    shots: int | None = None
     shot_budget: int | None = None
     success_threshold: float = CHEMICAL_ACCURACY
 
     def __post_init__(self):
         if not isinstance(self.budget, (int, np.integer)) or self.budget < 1:
             raise ValueError(f"budget must be a positive number of evaluations, got {self.budget!r}")
+        if self.shots is not None and (not isinstance(self.shots, (int, np.integer)) or self.shots < 1):
+            raise ValueError(f"shots must be a positive integer or None, got {self.shots!r}")
         if self.search_space.n_qubits != self.problem.n_qubits:
             raise ValueError(
                 f"search space has {self.search_space.n_qubits} qubits, problem {self.problem.id} has "
@@ -58,17 +69,21 @@ class Task:
     @classmethod
     def make(cls, problem: str | Problem, noise: str | NoiseModel = "noiseless",
              budget: int | None = None, max_gates: int | None = None, shots: int | None = None) -> "Task":
-        """Build a task from names, with the problem's standard budget and the default gate cap."""
-        problem = problems.load(problem) if isinstance(problem, str) else problem
-        noise = noise_profiles.get(noise, shots) if isinstance(noise, str) else noise
-        space = SearchSpace(problem.n_qubits, max_gates or default_max_gates(problem.n_qubits))
-        return cls(problem, noise, problem.standard_budget if budget is None else budget, space)
+        """Build a task from names (resolved by :mod:`qasbench.registry`), with the problem's
+        standard budget and the default gate cap where none is given."""
+        problem = registry.load_problem(problem) if isinstance(problem, str) else problem
+        noise = registry.load_noise(noise) if isinstance(noise, str) else noise
+        gates = default_max_gates(problem.n_qubits) if max_gates is None else max_gates
+        return cls(problem, noise, problem.standard_budget if budget is None else budget,
+                   SearchSpace(problem.n_qubits, gates), shots)
 
     def describe(self) -> dict:
         return {
             "problem": self.problem.id,
             "noise": self.noise.name,
+            "n_qubits": self.problem.n_qubits,
             "budget": int(self.budget),
+            "shots": self.shots,
             "shot_budget": self.shot_budget,
             "max_gates": self.search_space.max_gates,
             "problem_hash": self.problem.content_hash,
@@ -113,12 +128,14 @@ class Evaluator:
     def energies(self, circuit: Circuit, params, shot_scale: float = 1.0) -> np.ndarray:
         """Energy estimates (Hartree) for each row of ``params``; costs one evaluation per row.
 
-        ``shot_scale`` scales the profile's shots per term for this call (multi-stage
+        ``shot_scale`` scales the task's shots per term for this call (multi-stage
         optimizers use 1/100 and 1/10); it has no effect on profiles with exact expectations.
         """
         params = circuit.check_params(params)
+        if not np.isfinite(params).all():
+            raise ValueError("angles must be finite numbers (got NaN or inf); nothing was charged")
         batch = params.shape[0]
-        shots = self.task.noise.shots
+        shots = self.task.shots
         if shots is not None:
             shots = max(1, int(round(shots * shot_scale)))
         cost_shots = 0 if shots is None else batch * shots * self.task.problem.n_terms
@@ -139,6 +156,11 @@ class Evaluator:
             self._next_progress = time.monotonic() + self.progress_every_s
             self.progress(self)
         return energies
+
+    def reseed_shots(self, seed: int) -> None:
+        """Restart shot sampling from ``seed`` (for environments whose ``reset(seed=...)`` must
+        reproduce an episode); budget, best and history are untouched."""
+        self.rng = np.random.default_rng([int(seed), _SHOT_STREAM])
 
     def energy(self, circuit: Circuit, params=()) -> float:
         return float(self.energies(circuit, params)[0])

@@ -16,17 +16,27 @@ Conventions (every backend implements exactly these):
 * Readout error per qubit: ``p01 = P(read 1 | prepared 0)``, ``p10 = P(read 0 | prepared 1)``.
   Every Hamiltonian term is measured in its own product basis, so for a term on qubits S the
   estimate is ``<prod_{q in S} (a + b s_q)>`` with ``a = p10 - p01``, ``b = 1 - p01 - p10``.
-* Shots: ``None`` gives exact expectations. With ``shots = S`` every non-identity term is
-  estimated independently from S single-shot +-1 outcomes (binomial sampling around the
-  readout-affected expectation); one evaluation then costs ``S * n_terms`` shots.
+
+Shots are not part of a noise model: they are a task setting (``Task.shots``), sampled by the
+Evaluator.
+
+Noise files (a profile without packaging, ``--noise lab.toml``) hold the fields of
+:class:`NoiseModel` as TOML or JSON keys (``name`` defaults to the file's stem, the rest to
+zero / none); every number is range-checked, NaN and inf are refused.
 """
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -42,10 +52,17 @@ class NoiseModel:
     time_2q_ns: float = 0.0
     readout_p01: float = 0.0
     readout_p10: float = 0.0
-    shots: int | None = None
     description: str = ""
 
     def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"noise: name must be a non-empty string, got {self.name!r}")
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("name", "description") or value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"noise {self.name!r}: {f.name} must be a finite number, got {value!r}")
         for field_name, upper in (("depol_1q", 4 / 3), ("depol_2q", 16 / 15),
                                   ("readout_p01", 1.0), ("readout_p10", 1.0)):
             value = getattr(self, field_name)
@@ -58,8 +75,6 @@ class NoiseModel:
                 raise ValueError(f"noise {self.name!r}: need 0 < T2 <= 2 T1, got T1={self.t1_us}, T2={self.t2_us}")
         if self.time_1q_ns < 0 or self.time_2q_ns < 0:
             raise ValueError(f"noise {self.name!r}: gate durations must be >= 0")
-        if self.shots is not None and (not isinstance(self.shots, int) or self.shots < 1):
-            raise ValueError(f"noise {self.name!r}: shots must be a positive integer or None")
 
     @property
     def has_relaxation(self) -> bool:
@@ -67,9 +82,9 @@ class NoiseModel:
 
     @property
     def is_noiseless(self) -> bool:
-        """True when exact expectations of the ideal circuit are returned."""
+        """True when the ideal circuit's expectations are returned (no gate or readout noise)."""
         return (self.depol_1q == self.depol_2q == 0.0 and not self.has_relaxation
-                and self.readout_p01 == self.readout_p10 == 0.0 and self.shots is None)
+                and self.readout_p01 == self.readout_p10 == 0.0)
 
     @property
     def has_gate_noise(self) -> bool:
@@ -81,10 +96,6 @@ class NoiseModel:
             return 1.0, 1.0
         t_us = duration_ns * 1e-3
         return math.exp(-t_us / self.t1_us), math.exp(-t_us / self.t2_us)
-
-    def with_shots(self, shots: int | None) -> "NoiseModel":
-        suffix = "" if shots is None else f"+shots={shots}"
-        return replace(self, name=self.name.split("+shots=")[0] + suffix, shots=shots)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -116,34 +127,45 @@ def _device_profile(name: str, stats: dict, error_scale: float, note: str) -> No
     )
 
 
-@lru_cache(maxsize=None)
-def profiles() -> dict[str, NoiseModel]:
-    """The named noise profiles, by name."""
-    mumbai = _mumbai()
-    return {
-        "noiseless": NoiseModel("noiseless", description="ideal gates, exact expectations"),
-        "depol-1e-3": NoiseModel(
-            "depol-1e-3", depol_1q=1e-3, depol_2q=1e-2,
-            description="depolarizing only: l=1e-3 after 1q gates, l=1e-2 after CNOTs",
-        ),
-        "mumbai-median": _device_profile(
-            "mumbai-median", mumbai["median"], 1.0, "median over qubits and couplings"),
-        "mumbai-max": _device_profile(
-            "mumbai-max", mumbai["worst"], 1.0,
-            "worst value over qubits and couplings (max errors and durations, min T1/T2)"),
-        "mumbai-10xmax": _device_profile(
-            "mumbai-10xmax", mumbai["worst"], 10.0,
-            "mumbai-max with both gate errors x10; relaxation and readout as mumbai-max "
-            "(10x the worst readout error would exceed 1)"),
-    }
+def noiseless() -> NoiseModel:
+    return NoiseModel("noiseless", description="ideal gates, exact expectations")
 
 
-def get(name: str, shots: int | None = None) -> NoiseModel:
-    """Return a named profile, optionally with shot noise (``shots`` per term and evaluation)."""
+def depol_1e_3() -> NoiseModel:
+    return NoiseModel("depol-1e-3", depol_1q=1e-3, depol_2q=1e-2,
+                      description="depolarizing only: l=1e-3 after 1q gates, l=1e-2 after CNOTs")
+
+
+def mumbai_median() -> NoiseModel:
+    return _device_profile("mumbai-median", _mumbai()["median"], 1.0, "median over qubits and couplings")
+
+
+def mumbai_max() -> NoiseModel:
+    return _device_profile("mumbai-max", _mumbai()["worst"], 1.0,
+                           "worst value over qubits and couplings (max errors and durations, min T1/T2)")
+
+
+def mumbai_10xmax() -> NoiseModel:
+    return _device_profile("mumbai-10xmax", _mumbai()["worst"], 10.0,
+                           "mumbai-max with both gate errors x10; relaxation and readout as mumbai-max "
+                           "(10x the worst readout error would exceed 1)")
+
+
+def from_file(path: str | Path) -> NoiseModel:
+    """A noise profile from a TOML or JSON file (module docstring); ValueError naming the file."""
+    path = Path(path)
     try:
-        model = profiles()[name]
-    except KeyError:
-        raise ValueError(
-            f"unknown noise profile {name!r}; choose from {', '.join(profiles())} (run `qasbench noise`)"
-        ) from None
-    return model if shots is None else model.with_shots(shots)
+        text = path.read_text()
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read noise file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"noise file {path}: expected a table of NoiseModel fields")
+    allowed = [f.name for f in fields(NoiseModel)]
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValueError(f"noise file {path}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+    try:
+        return NoiseModel(**{"name": path.stem, **data})
+    except ValueError as exc:
+        raise ValueError(f"noise file {path}: {exc}") from None

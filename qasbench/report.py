@@ -1,6 +1,8 @@
 """Leaderboard reports from a results directory: tables (Markdown, CSV, LaTeX), plots, HTML.
 
-Per (problem, noise) one row per algorithm: runs, success rate (error below chemical accuracy),
+Per (problem, noise, shots) one row per method, labelled by the record's ``algorithm_label``
+(the algorithm with any explicitly set hyperparameters, so two settings of one algorithm are
+two rows): runs, success rate (error below chemical accuracy),
 median and interquartile range of the error, median CNOTs / depth / parameters, median
 evaluations to success (the first point of the anytime curve below the threshold, over the
 successful runs; likewise shots), median wall time. Records whose re-verification on qiskit-aer
@@ -16,13 +18,11 @@ import numpy as np
 import pandas as pd
 
 from qasbench import __version__
-from qasbench import noise as noise_profiles
-from qasbench.evaluator import noise_hash
-from qasbench.problems import CHEMICAL_ACCURACY
+from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.results import iter_records
 from qasbench.verify import load_verification
 
-GROUP = ["problem", "noise", "algorithm"]
+GROUP = ["problem", "noise", "shots", "algorithm"]
 
 
 def _cost_to_success(record: dict) -> tuple[float, float]:
@@ -39,7 +39,9 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
     rows, curves = [], {}
     for path, record in iter_records(directory, on_corrupt):
         rows.append({
-            **{k: record[k] for k in (*GROUP, "seed", "error", "success", "cnots", "depth", "params",
+            "algorithm": record["algorithm_label"],
+            "shots": "exact" if record["shots"] is None else str(record["shots"]),
+            **{k: record[k] for k in ("problem", "noise", "seed", "error", "success", "cnots", "depth", "params",
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
             **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
@@ -68,8 +70,8 @@ def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     excluded = runs[runs["verified"] == False].groupby(GROUP).size()  # noqa: E712
     table["failed_verification"] = [int(excluded.get(tuple(k), 0)) for k in table[GROUP].values]
-    return table.sort_values(["problem", "noise", "success_rate", "median_error"],
-                             ascending=[True, True, False, True]).reset_index(drop=True)
+    return table.sort_values(["problem", "noise", "shots", "success_rate", "median_error"],
+                             ascending=[True, True, True, False, True]).reset_index(drop=True)
 
 
 def _pyplot():
@@ -82,10 +84,14 @@ def _pyplot():
     return plt
 
 
-def _plot_anytime(runs: pd.DataFrame, curves: dict, problem: str, noise: str, path: Path) -> None:
+def _cell_title(problem: str, noise: str, shots: str) -> str:
+    return f"{problem}, {noise}" + ("" if shots == "exact" else f", {shots} shots")
+
+
+def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    subset = runs[(runs.problem == problem) & (runs.noise == noise)]
+    subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
     for algorithm, group in subset.groupby("algorithm"):
         budget = int(group.evaluations_used.max())
         grid = np.unique(np.geomspace(1, max(budget, 2), 200).astype(int))
@@ -100,17 +106,17 @@ def _plot_anytime(runs: pd.DataFrame, curves: dict, problem: str, noise: str, pa
         ax.fill_between(grid, np.nanpercentile(traces, 25, axis=0), np.nanpercentile(traces, 75, axis=0), alpha=0.2)
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=0.8, label="chemical accuracy")
     ax.set(xscale="log", yscale="log", xlabel="evaluations", ylabel="best error so far (Ha)",
-           title=f"{problem}, {noise}: median and IQR over seeds")
+           title=f"{_cell_title(*cell)}: median and IQR over seeds")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def _plot_pareto(runs: pd.DataFrame, problem: str, noise: str, path: Path) -> None:
+def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    subset = runs[(runs.problem == problem) & (runs.noise == noise)]
+    subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
     for algorithm, group in subset.groupby("algorithm"):
         ax.scatter(group.cnots, np.abs(group.error), label=algorithm, s=18)
     points = subset.sort_values(["cnots", "error"])
@@ -122,7 +128,7 @@ def _plot_pareto(runs: pd.DataFrame, problem: str, noise: str, path: Path) -> No
     if front:
         ax.step(*zip(*front), where="post", color="k", lw=0.8, label="Pareto front")
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=0.8)
-    ax.set(yscale="log", xlabel="CNOT count", ylabel="error (Ha)", title=f"{problem}, {noise}: error vs CNOTs")
+    ax.set(yscale="log", xlabel="CNOT count", ylabel="error (Ha)", title=f"{_cell_title(*cell)}: error vs CNOTs")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -131,8 +137,8 @@ def _plot_pareto(runs: pd.DataFrame, problem: str, noise: str, path: Path) -> No
 
 def _plot_success(table: pd.DataFrame, path: Path) -> None:
     plt = _pyplot()
-    pivot = table.assign(task=table.problem + "\n" + table.noise).pivot(index="task", columns="algorithm",
-                                                                      values="success_rate")
+    task = table.problem + "\n" + table.noise + np.where(table.shots == "exact", "", ", " + table.shots + " shots")
+    pivot = table.assign(task=task).pivot(index="task", columns="algorithm", values="success_rate")
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(pivot)), 4))
     pivot.plot.bar(ax=ax, rot=0)
     ax.set(ylabel="success rate", ylim=(0, 1.05), title="runs reaching chemical accuracy")
@@ -144,13 +150,13 @@ def _plot_success(table: pd.DataFrame, path: Path) -> None:
 
 def _provenance(runs: pd.DataFrame) -> dict:
     problems_seen = runs.drop_duplicates("problem")[["problem", "problem_hash"]].values.tolist()
-    noises = sorted(runs.noise.unique())
+    noises_seen = runs.drop_duplicates("noise")[["noise", "noise_hash"]].values.tolist()
     return {
         "suite_version": __version__,
         "record_versions": sorted(runs.qasbench_version.unique().tolist()),
         "git_commits": sorted(c for c in runs.git_commit.unique().tolist() if c),
         "problems": {p: h for p, h in problems_seen},
-        "noise_profiles": {n: noise_hash(noise_profiles.get(n.split("+shots=")[0])) for n in noises},
+        "noise_profiles": {n: h for n, h in sorted(noises_seen)},
         "runs": int(len(runs)),
     }
 
@@ -206,13 +212,15 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> lis
         (out / name).write_text(text)
         written.append(out / name)
     images: dict[str, list[str]] = {}
-    for (problem, noise), _ in runs.groupby(["problem", "noise"]):
+    for cell, _ in runs.groupby(["problem", "noise", "shots"]):
+        problem, noise, shots = cell
+        suffix = "" if shots == "exact" else f"-{shots}shots"
         for kind in ("anytime", "pareto"):
-            name = f"{kind}-{problem}-{noise}.png"
+            name = f"{kind}-{problem}-{noise}{suffix}.png"
             if kind == "anytime":
-                _plot_anytime(runs, curves, problem, noise, out / name)
+                _plot_anytime(runs, curves, cell, out / name)
             else:
-                _plot_pareto(runs, problem, noise, out / name)
+                _plot_pareto(runs, cell, out / name)
             images.setdefault(problem, []).append(name)
             written.append(out / name)
     _plot_success(table, out / "success-rate.png")

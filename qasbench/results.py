@@ -1,7 +1,15 @@
-"""Result records: one JSON file per run, written atomically and never overwritten."""
+"""Result records: one JSON file per run, written atomically and never overwritten.
+
+A record is named by its configuration (:attr:`qasbench.config.RunConfig.record_name`) and
+written with the caller's umask. :func:`read_record` refuses a record that cannot be what it
+claims: wrong record version, missing fields, a config that does not hash to its
+``config_hash``, non-finite energies, a circuit of another width than the problem, or an angle
+count that differs from the circuit's parameters.
+"""
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import subprocess
@@ -11,24 +19,16 @@ from pathlib import Path
 
 from qasbench.hashing import json_hash
 
-RECORD_VERSION = 2  # 2: anytime-curve points carry the shots used
-_VERSIONED = ("qasbench", "numpy", "scipy", "qiskit", "qiskit-aer", "torch")
-REQUIRED_FIELDS = ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used",
-                   "best_energy", "ground_energy", "error", "success", "circuit", "angles", "config_hash")
+RECORD_VERSION = 3  # 2: anytime-curve points carry the shots used; 3: RunConfig, shots apart from noise
+_VERSIONED = ("qasbench", "numpy", "scipy", "numba", "qiskit", "qiskit-aer", "torch")
+REQUIRED_FIELDS = ("config", "config_hash", "algorithm", "algorithm_label", "problem", "noise", "shots",
+                   "seed", "budget", "n_qubits", "evaluations_used", "best_energy", "ground_energy", "error",
+                   "success", "circuit", "angles", "history", "problem_hash", "noise_hash")
+_FINITE = ("best_energy", "ground_energy", "error", "estimated_energy")
 
 
 class RecordExists(FileExistsError):
     pass
-
-
-def config_hash(config: dict) -> str:
-    """Content hash of a run's full configuration."""
-    return json_hash(config)
-
-
-def record_name(config: dict) -> str:
-    return (f"{config['algorithm']}__{config['problem']}__{config['noise']}__seed{config['seed']}"
-            f"__{config_hash(config)[7:19]}.json")
 
 
 def versions() -> dict:
@@ -56,6 +56,13 @@ def git_commit(directory: Path = Path(__file__).resolve().parent) -> str | None:
     return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
 
 
+def code_identity(record: dict | None = None) -> str:
+    """``qasbench <version> at <commit>`` of a record, or of the running code when None."""
+    version, commit = ((record.get("qasbench_version"), record.get("git_commit")) if record is not None
+                       else (versions()["qasbench"], git_commit()))
+    return f"qasbench {version} at {commit or 'no git checkout'}"
+
+
 def provenance() -> dict:
     return {"versions": versions(), "git_commit": git_commit(),
             "cpu": platform.processor() or platform.machine(), "platform": platform.platform()}
@@ -64,21 +71,32 @@ def provenance() -> dict:
 def _write_history(record: dict, path: Path) -> None:
     """The anytime curve beside the record, as CSV (the record holds it too)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".csv")
+    os.chmod(tmp, _file_mode())
     with os.fdopen(fd, "w") as handle:
         handle.write("evaluations,best_error,shots\n")
         handle.writelines(f"{int(e)},{err!r},{int(s)}\n" for e, err, s in record["history"])
     os.replace(tmp, path.with_suffix(".history.csv"))
 
 
+def _file_mode() -> int:
+    """0666 less the process umask (mkstemp's own 0600 would hide records from other users)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_record(record: dict, directory: Path) -> Path:
     """Write ``record`` (and its anytime curve as ``<name>.history.csv``) under its
     config-derived name; refuse to replace an existing record."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / record_name(record["config"])
+    from qasbench.config import RunConfig
+
+    path = directory / RunConfig.from_dict(record["config"]).record_name
     if path.exists():
         raise RecordExists(f"{path} already exists; choose another --out directory or remove it")
     _write_history(record, path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    os.chmod(tmp, _file_mode())
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(record, handle, indent=1)
@@ -103,8 +121,27 @@ def read_record(path: Path) -> dict:
     missing = [k for k in REQUIRED_FIELDS if k not in record]
     if missing:
         raise ValueError(f"corrupt record {path}: missing field {missing[0]!r}")
-    if config_hash(record.get("config", {})) != record["config_hash"]:
+    if json_hash(record["config"]) != record["config_hash"]:
         raise ValueError(f"corrupt record {path}: config hash does not match its config")
+    for key in _FINITE:
+        value = record.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"corrupt record {path}: {key} is {value!r}, not a finite number")
+    from qasbench.circuit import Circuit
+
+    try:
+        circuit = Circuit.from_dict(record["circuit"])
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise ValueError(f"corrupt record {path}: unreadable circuit ({exc})") from None
+    if circuit.n_qubits != record["n_qubits"]:
+        raise ValueError(f"corrupt record {path}: the circuit has {circuit.n_qubits} qubits, the problem "
+                         f"{record['n_qubits']}")
+    angles = record["angles"]
+    if not isinstance(angles, list) or len(angles) != circuit.n_params:
+        raise ValueError(f"corrupt record {path}: {len(angles) if isinstance(angles, list) else angles!r} "
+                         f"angles for a circuit of {circuit.n_params} parameters")
+    if not all(isinstance(a, (int, float)) and math.isfinite(a) for a in angles):
+        raise ValueError(f"corrupt record {path}: angles must be finite numbers")
     return record
 
 

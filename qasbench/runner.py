@@ -1,16 +1,11 @@
-"""Run one configuration, or a grid of them, into a results directory.
-
-A configuration is a flat dict: algorithm, algorithm_params, problem, noise, shots, seed,
-budget, max_gates. Randomness comes from ``SeedSequence([seed, crc32(algorithm),
-crc32(problem), crc32(noise)])``: child 0 drives the algorithm, child 1 the shot sampling, so a
-configuration always gives the same record (wall time and provenance aside).
+"""Run one configuration (a :class:`~qasbench.config.RunConfig`), or a grid of them, into a
+results directory: one JSON record per run, written as runs finish.
 """
 from __future__ import annotations
 
 import signal
 import sys
 import time
-import zlib
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -22,68 +17,39 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from qasbench import __version__, noise as noise_profiles, problems
-from qasbench.algorithms import REGISTRY, make_algorithm
-from qasbench.evaluator import BudgetExhausted, Evaluator, Task, exact_energy
-from qasbench.results import (RECORD_VERSION, RecordExists, config_hash, provenance, read_record,
-                              record_name, write_record)
+from qasbench import __version__, registry
+from qasbench.config import RunConfig
+from qasbench.evaluator import BudgetExhausted, Evaluator, exact_energy
+from qasbench.results import (RECORD_VERSION, RecordExists, code_identity, provenance, read_record,
+                              write_record)
 
 PROGRESS_EVERY_S = 60.0  # a run still going prints a progress line this often
 
 
-def run_label(config: dict) -> str:
-    """How progress lines name a run, e.g. ``crlqas lih-4q noiseless seed=5``."""
-    return f"{config['algorithm']} {config['problem']} {config['noise']} seed={config['seed']}"
-
-
-def make_config(algorithm: str, problem: str, noise: str, seed: int, budget: int | None = None,
-                algorithm_params: dict | None = None, shots: int | None = None,
-                max_gates: int | None = None) -> dict:
-    """Validate names and numbers and return the canonical configuration of one run."""
-    if algorithm not in REGISTRY:
-        raise ValueError(f"unknown algorithm {algorithm!r}; choose from {', '.join(REGISTRY)}")
-    spec = problems.load(problem)
-    noise_profiles.get(noise, shots)
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    budget = spec.standard_budget if budget is None else budget
-    if not isinstance(budget, (int, np.integer)) or isinstance(budget, bool) or budget < 1:
-        raise ValueError(f"budget must be a positive integer number of evaluations, got {budget!r}")
-    make_algorithm(algorithm, **(algorithm_params or {}))  # reject bad hyperparameters early
-    return {"algorithm": algorithm, "algorithm_params": dict(algorithm_params or {}),
-            "problem": problem, "noise": noise, "shots": shots, "seed": int(seed),
-            "budget": int(budget), "max_gates": max_gates}
-
-
-def seed_sequence(config: dict) -> np.random.SeedSequence:
-    names = [zlib.crc32(config[k].encode()) for k in ("algorithm", "problem", "noise")]
-    return np.random.SeedSequence([config["seed"], *names])
-
-
-def _progress_line(config: dict, start: float):
+def _progress_line(config: RunConfig, start: float):
     """A callback printing one line to stderr on how far a long run has come."""
-    label = run_label(config)
+    label = config.describe()
 
     def report(evaluator: Evaluator) -> None:
         error = evaluator.best_energy - evaluator.task.problem.ground_energy
         print(f"qasbench: {label}: {evaluator.evaluations_used}/{evaluator.task.budget} evaluations, "
-              f"best estimated error {error:.2e} Ha, {time.perf_counter() - start:.0f} s", file=sys.stderr,
+              f"best estimated error {error:.2e}, {time.perf_counter() - start:.0f} s", file=sys.stderr,
               flush=True)
     return report
 
 
-def run_one(config: dict, timeout_s: float | None = None) -> dict:
+def run_one(config: RunConfig) -> dict:
     """Execute one configuration and return its record (not yet written).
 
-    ``timeout_s``: wall-clock limit; past it the next evaluation is refused and the run ends as
-    if its budget were spent (the record says ``stopped_by: "timeout"``). Runs longer than
-    PROGRESS_EVERY_S print a progress line to stderr that often."""
-    task = Task.make(config["problem"], config["noise"], config["budget"], config["max_gates"],
-                     config["shots"])
-    algorithm = make_algorithm(config["algorithm"], **config["algorithm_params"])
-    algorithm_seq, shot_seq = seed_sequence(config).spawn(2)
+    ``config.timeout_s``: wall-clock limit; past it the next evaluation is refused and the run
+    ends as if its budget were spent. ``stopped_by`` says why the run ended: ``budget`` (every
+    evaluation spent), ``timeout``, or ``algorithm`` (it returned with budget left). Runs longer
+    than PROGRESS_EVERY_S print a progress line to stderr that often."""
+    task = config.task()
+    algorithm = config.make_algorithm()
+    algorithm_seq, shot_seq = config.seed_sequence().spawn(2)
     start = time.perf_counter()
-    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    deadline = None if config.timeout_s is None else time.monotonic() + config.timeout_s
     evaluator = Evaluator(task, np.random.default_rng(shot_seq), deadline=deadline,
                           progress=_progress_line(config, start), progress_every_s=PROGRESS_EVERY_S)
     try:
@@ -94,16 +60,22 @@ def run_one(config: dict, timeout_s: float | None = None) -> dict:
             raise
         (circuit, params), estimate, info = evaluator.best, evaluator.best_energy, {"ran_out": True}
     wall = time.perf_counter() - start
-    timed_out = deadline is not None and time.monotonic() > deadline
+    if deadline is not None and time.monotonic() > deadline:
+        stopped_by = "timeout"
+    else:
+        stopped_by = "budget" if evaluator.remaining == 0 else "algorithm"
     energy = exact_energy(task, circuit, params)
     ground = task.problem.ground_energy
     return {
         "record_version": RECORD_VERSION,
-        "config": config,
-        "config_hash": config_hash(config),
-        **{k: config[k] for k in ("algorithm", "problem", "noise", "seed", "budget")},
+        "config": config.to_dict(),
+        "config_hash": config.hash,
+        "algorithm": config.algorithm,
+        "algorithm_label": config.label,
+        "seed": config.seed,
         **task.describe(),
         "algorithm_params": algorithm.get_params(),
+        "provider": registry.provider("algorithm", config.algorithm),
         "evaluations_used": evaluator.evaluations_used,
         "shots_used": evaluator.shots_used,
         "estimated_energy": float(estimate),
@@ -118,7 +90,7 @@ def run_one(config: dict, timeout_s: float | None = None) -> dict:
         "info": info,
         "history": evaluator.history,
         "wall_time_s": wall,
-        "stopped_by": "timeout" if timed_out else "algorithm",
+        "stopped_by": stopped_by,
         "qasbench_version": __version__,
         **provenance(),
     }
@@ -126,10 +98,20 @@ def run_one(config: dict, timeout_s: float | None = None) -> dict:
 
 @dataclass
 class Experiment:
-    """A grid read from TOML: algorithms x problems x noise x seeds, one budget rule."""
+    """A grid read from TOML: algorithms x problems x noise x seeds, one budget rule.
+
+    Keys: ``name``; ``problems``, ``noise`` (lists of names; file paths relative to the grid
+    file); ``seeds`` (list of integers); optional ``budget``, ``shots``, ``max_gates``,
+    ``timeout_s``; and one ``[algorithms.X]`` table per method holding its hyperparameters. A
+    table may name its algorithm with ``algorithm = "..."``, so that one algorithm can appear
+    with several settings (``[algorithms.random-short]`` with ``algorithm = "random"``).
+    """
 
     name: str
-    configs: list[dict]
+    configs: list[RunConfig]
+
+    LISTS = {"problems": str, "noise": str, "seeds": int}
+    SCALARS = ("budget", "shots", "max_gates", "timeout_s")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Experiment":
@@ -138,25 +120,50 @@ class Experiment:
             data = tomllib.loads(path.read_text())
         except OSError as exc:
             raise ValueError(f"cannot read experiment file {path}: {exc.strerror}") from None
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"malformed experiment file {path}: {exc}") from None
-        allowed = {"name", "problems", "noise", "seeds", "budget", "shots", "max_gates", "algorithms"}
-        unknown = set(data) - allowed
+        allowed = {"name", "algorithms", *cls.LISTS, *cls.SCALARS}
+        unknown = sorted(set(data) - allowed)
         if unknown:
-            raise ValueError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(allowed))}")
-        for key in ("problems", "noise", "seeds", "algorithms"):
-            if not data.get(key):
-                raise ValueError(f"{path}: {key!r} must be given and non-empty")
-        configs = [
-            make_config(alg, prob, noise, seed, data.get("budget"), params, data.get("shots"),
-                        data.get("max_gates"))
-            for (alg, params), prob, noise, seed in product(
-                data["algorithms"].items(), data["problems"], data["noise"], data["seeds"])
-        ]
+            raise ValueError(f"{path}: unknown key {unknown[0]!r}{registry.suggestion(unknown[0], allowed)}; "
+                             f"allowed: {', '.join(sorted(allowed))}")
+        for key, kind in cls.LISTS.items():
+            values = data.get(key)
+            if not isinstance(values, list) or not values:
+                raise ValueError(f"{path}: {key!r} must be a non-empty list, e.g. {key} = "
+                                 f"{['h2-2q'] if kind is str else [0, 1]}, got {values!r}")
+            if not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
+                raise ValueError(f"{path}: every entry of {key!r} must be a"
+                                 f"{' name' if kind is str else 'n integer'}, got {values!r}")
+        algorithms = data.get("algorithms")
+        if not isinstance(algorithms, dict) or not algorithms or not all(
+                isinstance(v, dict) for v in algorithms.values()):
+            raise ValueError(f"{path}: 'algorithms' must be tables, one per method, e.g. "
+                             f"[algorithms.random] (got {algorithms!r})")
+        if not isinstance(data.get("name", ""), str):
+            raise ValueError(f"{path}: 'name' must be a string")
+
+        def located(kind: str, spec: str) -> str:  # file specs are relative to the grid file
+            return str(path.parent / spec) if registry.is_file_spec(kind, spec) else spec
+
+        methods = [(table.get("algorithm", key), {k: v for k, v in table.items() if k != "algorithm"})
+                   for key, table in algorithms.items()]
+        try:
+            configs = [
+                RunConfig(alg, located("problem", prob), located("noise", noise), seed, data.get("budget"),
+                          data.get("shots"), data.get("max_gates"), params, data.get("timeout_s"))
+                for (alg, params), prob, noise, seed in product(methods, data["problems"], data["noise"],
+                                                                data["seeds"])
+            ]
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        names = [c.record_name for c in configs]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{path}: some runs are listed twice (repeated seeds, problems, noise or methods)")
         return cls(data.get("name", path.stem), configs)
 
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 def pin_threads() -> None:
@@ -176,36 +183,53 @@ def _init_worker() -> None:
     pin_threads()
 
 
-def _expected_cost(config: dict) -> float:
+def _expected_cost(config: RunConfig) -> float:
     """Rough relative cost, for scheduling the longest runs first."""
-    return config["budget"] * 2.0 ** problems.load(config["problem"]).n_qubits
+    return config.budget * 2.0 ** registry.load_problem(config.problem).n_qubits
 
 
-def _pending(configs: list[dict], out: Path, counts: dict, log) -> list[dict]:
-    """Configurations still to run: finished records are skipped, corrupt ones moved aside."""
-    pending = []
+class StaleRecords(ValueError):
+    """Finished records in the output directory were made by other code than the running one."""
+
+
+def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale: bool) -> list[RunConfig]:
+    """Configurations still to run: finished records are skipped, corrupt ones moved aside.
+
+    Records made by other code (qasbench version or git commit) than the running one are
+    refused with StaleRecords before anything runs, unless ``reuse_stale``."""
+    pending, stale, current = [], [], code_identity()
     for config in configs:
-        path = out / record_name(config)
+        path = out / config.record_name
         if path.exists():
             try:
-                read_record(path)
-                counts["skipped"] += 1
-                continue
+                record = read_record(path)
             except ValueError as exc:
                 print(f"qasbench: {exc}; moving it aside and re-running", file=log)
                 path.rename(path.with_name(".corrupt-" + path.name))
                 counts["rerun_corrupt"] += 1
+            else:
+                if code_identity(record) != current:
+                    stale.append((path, code_identity(record)))
+                counts["skipped"] += 1
+                continue
         pending.append(config)
+    if stale and not reuse_stale:
+        path, made_by = stale[0]
+        raise StaleRecords(f"{len(stale)} finished record(s) in {out}/ were made by other code "
+                           f"({path.name}: {made_by}; running: {current}); rerun them into another --out, "
+                           "or pass --reuse-stale to keep them as they are")
+    if stale:
+        print(f"qasbench: keeping {len(stale)} record(s) made by other code (--reuse-stale)", file=log)
     return sorted(pending, key=_expected_cost, reverse=True)
 
 
-def _local_results(pending: list[dict], workers: int, timeout_s: float | None):
+def _local_results(pending: list[RunConfig], workers: int):
     """Yield (config, record or exception) as runs finish, in this process or a spawn pool."""
     if workers <= 1:
         pin_threads()
         for config in pending:
             try:
-                yield config, run_one(config, timeout_s)
+                yield config, run_one(config)
             except Exception as exc:  # noqa: BLE001  (reported per run, the grid goes on)
                 yield config, exc
         return
@@ -218,7 +242,7 @@ def _local_results(pending: list[dict], workers: int, timeout_s: float | None):
     saved = {k: os.environ.get(k) for k in THREAD_VARIABLES}
     os.environ.update({k: "1" for k in THREAD_VARIABLES})  # inherited by the spawned workers
     try:
-        futures = {pool.submit(run_one, config, timeout_s): config for config in pending}
+        futures = {pool.submit(run_one, config): config for config in pending}
         for future in as_completed(futures):
             yield futures[future], future.exception() or future.result()
     except BaseException:  # interrupted, or the caller stopped early: stop the runs in flight
@@ -236,18 +260,28 @@ def _local_results(pending: list[dict], workers: int, timeout_s: float | None):
                 os.environ[key] = value
 
 
-def _dask_results(pending: list[dict], scheduler: str, timeout_s: float | None):
+def _run_pinned(config: RunConfig) -> dict:
+    """run_one on one thread (what a Dask worker executes)."""
+    pin_threads()
+    return run_one(config)
+
+
+def _dask_results(pending: list[RunConfig], scheduler: str):
     """Yield (config, record or exception) from an existing Dask distributed cluster."""
     from distributed import Client, as_completed
 
-    with Client(scheduler) as client:
-        futures = {client.submit(run_one, config, timeout_s, pure=False): config for config in pending}
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as exc:
+        raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    with client:
+        futures = {client.submit(_run_pinned, config, pure=False): config for config in pending}
         for future in as_completed(futures):
             yield futures[future], future.exception() or future.result()
 
 
-def run_grid(configs: list[dict], out: Path, workers: int = 1, executor: str = "local",
-             scheduler: str | None = None, timeout_s: float | None = None, log=None) -> dict:
+def run_grid(configs: list[RunConfig], out: Path, workers: int = 1, executor: str = "local",
+             scheduler: str | None = None, log=None, reuse_stale: bool = False) -> dict:
     """Run every configuration without a valid record in ``out``; return counts by outcome.
 
     ``executor``: ``local`` (this process, or a pool of ``workers`` spawned processes pinned to
@@ -257,18 +291,20 @@ def run_grid(configs: list[dict], out: Path, workers: int = 1, executor: str = "
     """
     out, log = Path(out), log or sys.stderr
     counts = {"done": 0, "skipped": 0, "rerun_corrupt": 0, "failed": 0}
-    pending = _pending(configs, out, counts, log)
-    if executor == "dask":
-        if not scheduler:
-            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-        results = _dask_results(pending, scheduler, timeout_s)
-    elif executor == "local":
-        results = _local_results(pending, workers, timeout_s)
-    else:
+    if executor not in ("local", "dask"):
         raise ValueError(f"unknown executor {executor!r}; choose local or dask")
+    if executor == "dask" and not scheduler:
+        raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    pending = _pending(configs, out, counts, log, reuse_stale)
+    if executor == "dask":
+        results = _dask_results(pending, scheduler)
+    else:
+        results = _local_results(pending, workers)
     start = time.perf_counter()
     for finished, (config, outcome) in enumerate(results, 1):
-        label = run_label(config)
+        label = config.describe()
         eta = (time.perf_counter() - start) / finished * (len(pending) - finished)
         if isinstance(outcome, BaseException):
             counts["failed"] += 1
@@ -280,7 +316,7 @@ def run_grid(configs: list[dict], out: Path, workers: int = 1, executor: str = "
             counts["done"] += 1
         except RecordExists:  # another process finished it first: keep theirs
             counts["skipped"] += 1
-        print(f"[{finished}/{len(pending)}] {label}: error={outcome['error']:.2e} Ha, "
+        print(f"[{finished}/{len(pending)}] {label}: error={outcome['error']:.2e}, "
               f"{outcome['evaluations_used']} evals, {outcome['wall_time_s']:.1f}s (ETA {eta:.0f}s)",
               file=log, flush=True)
     return counts

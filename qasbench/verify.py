@@ -1,8 +1,9 @@
 """Independent re-verification: re-simulate each record's circuit on qiskit-aer.
 
 For every record, the returned circuit and angles are re-simulated with the AerBackend under the
-record's noise profile (exact expectations, no shots) and compared with the recorded
-``best_energy``. The outcome is written beside the records as ``verification/<record name>``
+record's noise profile (exact expectations: shots are a task setting and never enter the score)
+and compared with the recorded ``best_energy``; the problem and noise profile are resolved from
+the record's configuration through the registry and must hash as the record says. The outcome is written beside the records as ``verification/<record name>``
 (derived data, recomputed on every call; records themselves are never touched).
 """
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qasbench import noise as noise_profiles
-from qasbench import problems
+from qasbench import registry
 from qasbench.circuit import Circuit
+from qasbench.evaluator import noise_hash
 from qasbench.results import iter_records, versions
 from qasbench.sim.aer import AerBackend
 
@@ -24,25 +25,47 @@ TOLERANCE = 1e-8  # Hartree; both simulators agree to ~1e-14 on the test circuit
 
 
 def verify_record(record: dict, tolerance: float = TOLERANCE) -> dict:
-    problem = problems.load(record["problem"])
-    model = noise_profiles.get(record["noise"])
+    problem = registry.load_problem(record["config"]["problem"])
+    model = registry.load_noise(record["config"]["noise"])
     circuit = Circuit.from_dict(record["circuit"])
+    if circuit.n_qubits != problem.n_qubits:
+        raise ValueError(f"the circuit has {circuit.n_qubits} qubits, problem {problem.id} {problem.n_qubits}")
     energy = float(AerBackend(problem.hamiltonian, model).energies(circuit, np.array(record["angles"]))[0])
     diff = abs(energy - record["best_energy"])
     return {"verified": bool(diff <= tolerance), "aer_energy": energy, "recorded_energy": record["best_energy"],
             "abs_diff": diff, "tolerance": tolerance, "qiskit_aer": versions()["qiskit-aer"],
-            "problem_hash_matches": problem.content_hash == record.get("problem_hash")}
+            "problem_hash_matches": problem.content_hash == record.get("problem_hash"),
+            "noise_hash_matches": noise_hash(model) == record.get("noise_hash")}
+
+
+def _accepted(outcome: dict) -> bool:
+    return bool(outcome["verified"] and outcome["problem_hash_matches"] and outcome.get("noise_hash_matches", True))
 
 
 def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_corrupt=None, log=None) -> dict:
-    """Verify every record in ``directory``; return counts of verified and failed records."""
+    """Verify every record in ``directory``; return counts of verified, failed and corrupt
+    records (corrupt ones, and records whose problem or noise cannot be resolved, go to
+    ``on_corrupt(message)`` and count as corrupt)."""
+    if not isinstance(tolerance, (int, float)) or not 0 <= tolerance < float("inf"):
+        raise ValueError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
     directory = Path(directory)
+    counts = {"verified": 0, "failed": 0, "corrupt": 0}
+
+    def corrupt(message: str) -> None:
+        counts["corrupt"] += 1
+        if on_corrupt is not None:
+            on_corrupt(message)
+
+    records = list(iter_records(directory, corrupt))
     out = directory / "verification"
     out.mkdir(exist_ok=True)
-    counts = {"verified": 0, "failed": 0}
-    for path, record in iter_records(directory, on_corrupt):
-        outcome = verify_record(record, tolerance)
-        ok = outcome["verified"] and outcome["problem_hash_matches"]
+    for path, record in records:
+        try:
+            outcome = verify_record(record, tolerance)
+        except ValueError as exc:
+            corrupt(f"{path}: cannot verify: {exc}")
+            continue
+        ok = _accepted(outcome)
         counts["verified" if ok else "failed"] += 1
         fd, tmp = tempfile.mkstemp(dir=out, prefix=".tmp-")
         with os.fdopen(fd, "w") as handle:
@@ -60,7 +83,7 @@ def load_verification(directory: str | Path) -> dict[str, bool]:
     for path in sorted(out.glob("*.json")) if out.is_dir() else []:
         try:
             outcome = json.loads(path.read_text())
-            found[path.name] = bool(outcome["verified"] and outcome["problem_hash_matches"])
+            found[path.name] = _accepted(outcome)
         except (OSError, ValueError, KeyError):
             found[path.name] = False
     return found

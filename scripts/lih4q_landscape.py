@@ -17,15 +17,13 @@ import sys
 import numpy as np
 from scipy.optimize import minimize
 
-from qasbench import noise
 from qasbench.circuit import CNOT, RY, Circuit
-from qasbench.optim import make_optimizer
-from qasbench.problems import load
+from qasbench.registry import load_noise, load_problem, make_optimizer
 from qasbench.results import iter_records
 from qasbench.sim import make_backend
 
-PROBLEM = load("lih-4q")
-BACKEND = make_backend("statevector", PROBLEM.hamiltonian, noise.get("noiseless"))
+PROBLEM = load_problem("lih-4q")
+BACKEND = make_backend("statevector", PROBLEM.hamiltonian, load_noise("noiseless"))
 MATRIX = PROBLEM.hamiltonian.matrix().real
 EIGENVALUES, EIGENVECTORS = np.linalg.eigh(MATRIX)
 CUTS = (((0, 1), (2, 3)), ((0, 2), (1, 3)), ((0, 3), (1, 2)), ((0,), (1, 2, 3)), ((1,), (0, 2, 3)),

@@ -4,7 +4,7 @@ from qiskit.quantum_info import Statevector
 
 from qasbench.circuit import CNOT, RX, RY, RZ, Circuit, Gate
 from qasbench.sim.statevector import StatevectorBackend
-from qasbench import noise
+from qasbench.registry import load_noise
 from tests.conftest import random_circuit, random_hamiltonian
 
 
@@ -37,7 +37,7 @@ def test_params_shape_is_checked():
 def test_qiskit_export_matches_our_statevector(rng):
     c = random_circuit(rng, 3, 15)
     params = rng.uniform(-np.pi, np.pi, c.n_params)
-    ours = StatevectorBackend(random_hamiltonian(rng, 3), noise.get("noiseless")).states(c, params)[0]
+    ours = StatevectorBackend(random_hamiltonian(rng, 3), load_noise("noiseless")).states(c, params)[0]
     theirs = Statevector(c.to_qiskit(params)).data.reshape(2, 2, 2).transpose(2, 1, 0).reshape(-1)
     assert np.allclose(ours, theirs, atol=1e-12)
 
@@ -59,7 +59,7 @@ def test_qasm3_and_pennylane_exports(rng):
             qml.apply(op)
         return qml.state()
 
-    ours = StatevectorBackend(random_hamiltonian(rng, 2), noise.get("noiseless")).states(c, [0.1, 0.2])[0]
+    ours = StatevectorBackend(random_hamiltonian(rng, 2), load_noise("noiseless")).states(c, [0.1, 0.2])[0]
     assert np.allclose(state(), ours, atol=1e-12)  # PennyLane is big-endian too
 
 

@@ -3,7 +3,8 @@ import pytest
 import torch
 from gymnasium.utils.env_checker import check_env
 
-from qasbench.algorithms import REGISTRY, make_algorithm
+from qasbench import registry
+from qasbench.registry import make_algorithm, names
 from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig
 from qasbench.algorithms.crlqas.curriculum import MovingThreshold
 from qasbench.algorithms.crlqas.env import CAP_REWARD, SUCCESS_REWARD, CircuitEnv
@@ -21,6 +22,31 @@ def test_is_a_valid_gymnasium_env():
     env = make_env()
     check_env(env, skip_render_check=True)
     assert env.action_space.n == 2 * 1 + 3 * 2  # directed CNOTs + RX/RY/RZ per qubit
+
+
+@pytest.mark.parametrize("noise", names("noise"))
+@pytest.mark.parametrize("shots", [None, 50])
+def test_check_env_passes_under_every_profile_and_shots(noise, shots):
+    """check_env's determinism checks reset(seed=...) twice: shot sampling must be reseeded."""
+    import warnings
+
+    task = Task.make("h2-2q", noise, budget=100_000, max_gates=6, shots=shots)
+    env = CircuitEnv(task, Evaluator(task, np.random.default_rng(0)), evaluations_per_step=20,
+                     optimizer="cobyla" if shots is None else "adam-spsa")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # gymnasium's warnings (e.g. unbounded spaces) fail the test
+        check_env(env, skip_render_check=True)
+
+
+def test_a_step_without_budget_truncates_the_episode():
+    task = Task.make("h2-2q", budget=30, max_gates=6)
+    env = CircuitEnv(task, Evaluator(task, np.random.default_rng(0)), evaluations_per_step=20, optimizer="cobyla")
+    env.reset(seed=0)
+    outcomes = [env.step(env.actions.index(RY(0)) if i % 2 == 0 else env.actions.index(RX(1)))
+                for i in range(3)]
+    *_, (obs, reward, terminated, truncated, info) = outcomes
+    assert info["budget_exhausted"] and truncated and not terminated and reward == 0.0
+    assert env.observation_space.contains(obs)
 
 
 def test_encoding_places_gates_at_their_earliest_moment():
@@ -145,7 +171,7 @@ def test_first_threshold_asks_for_an_improvement_on_the_empty_circuit(preset):
 
 
 def test_rlqas_is_crlqas_without_the_three_features():
-    assert REGISTRY["rlqas"]().get_params()["curriculum"] is False
+    assert registry.algorithm_class("rlqas")().get_params()["curriculum"] is False
     algorithm = make_algorithm("rlqas")
     assert not (algorithm.curriculum or algorithm.action_mask or algorithm.random_halting)
     task, evaluator, result = run("rlqas", 1, budget=3000)

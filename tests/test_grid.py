@@ -11,7 +11,8 @@ import pytest
 
 from qasbench import runner
 from qasbench.results import read_record
-from qasbench.runner import Experiment, make_config, run_grid, run_one
+from qasbench.config import RunConfig
+from qasbench.runner import Experiment, run_grid, run_one
 
 GRID = ('problems = ["h2-2q"]\nnoise = ["noiseless", "depol-1e-3"]\nseeds = [0, 1]\nbudget = 400\n'
         '[algorithms.random]\nevaluations_per_circuit = 80\n[algorithms.evolutionary]\n')
@@ -89,13 +90,13 @@ def test_failed_run_is_reported_and_the_grid_goes_on(tmp_path, monkeypatch):
 
     real = runner.run_one
 
-    def flaky(config, timeout_s=None):
-        if config["seed"] == 1:
+    def flaky(config):
+        if config.seed == 1:
             raise MemoryError("simulated worker failure")
-        return real(config, timeout_s)
+        return real(config)
 
     monkeypatch.setattr(runner, "run_one", flaky)
-    configs = [make_config("random", "h2-2q", "noiseless", s, 100) for s in (0, 1)]
+    configs = [RunConfig("random", "h2-2q", "noiseless", s, 100) for s in (0, 1)]
     lines = []
 
     class Log:
@@ -111,13 +112,28 @@ def test_failed_run_is_reported_and_the_grid_goes_on(tmp_path, monkeypatch):
 
 
 def test_timeout_stops_a_run_gracefully():
-    record = run_one(make_config("random", "h2-4q", "noiseless", 0, 10**6), timeout_s=0.5)
+    record = run_one(RunConfig("random", "h2-4q", "noiseless", 0, 10**6, timeout_s=0.5))
     assert record["stopped_by"] == "timeout" and record["evaluations_used"] < 10**6
     assert np.isfinite(record["error"])
 
 
+def test_stopped_by_says_budget_when_the_budget_was_spent():
+    assert run_one(RunConfig("random", "h2-2q", "noiseless", 0, 300))["stopped_by"] == "budget"
+
+
+def test_records_of_other_code_are_not_silently_reused(tmp_path, monkeypatch, capsys):
+    configs = [RunConfig("random", "h2-2q", "noiseless", 0, 60)]
+    assert run_grid(configs, tmp_path)["done"] == 1
+    monkeypatch.setattr(runner, "code_identity", lambda record=None: "qasbench 9.9 at other" if record is None
+                        else f"qasbench {record['qasbench_version']} at {record['git_commit']}")
+    with pytest.raises(runner.StaleRecords, match="--reuse-stale"):
+        run_grid(configs, tmp_path)
+    assert run_grid(configs, tmp_path, reuse_stale=True) == {"done": 0, "skipped": 1, "rerun_corrupt": 0,
+                                                             "failed": 0}
+
+
 def test_long_runs_print_progress_without_changing_the_record(monkeypatch, capsys):
-    config = make_config("random", "h2-2q", "noiseless", 0, 300)
+    config = RunConfig("random", "h2-2q", "noiseless", 0, 300)
     quiet = run_one(config)
     assert capsys.readouterr().err == ""  # a short run says nothing
     monkeypatch.setattr(runner, "PROGRESS_EVERY_S", 0.0)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from qasbench.optim import PRESETS, make_optimizer
+from qasbench.registry import make_optimizer, names
 
 
 class Counted:
@@ -13,7 +13,7 @@ class Counted:
         return ((points - 0.7) ** 2).sum(axis=1) + 0.01 * np.sin(5 * points).sum(axis=1)
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("name", names("optimizer"))
 @pytest.mark.parametrize("budget", [1, 2, 3, 4, 7, 50, 301])
 def test_budget_is_never_exceeded(name, budget):
     objective = Counted()
@@ -22,7 +22,7 @@ def test_budget_is_never_exceeded(name, budget):
     assert len(result.history) == result.nfev
 
 
-@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("name", names("optimizer"))
 def test_converges_on_a_smooth_problem(name):
     result = make_optimizer(name).minimize(Counted(), np.zeros(3), 1500, np.random.default_rng(0))
     assert result.fun < 0.05 and result.fun == min(result.history)
@@ -38,7 +38,7 @@ def test_perturbations_come_from_the_callers_rng(name):
 
 
 def test_zero_parameters_skip_the_optimizer():
-    for name in PRESETS:
+    for name in names("optimizer"):
         objective = Counted()
         result = make_optimizer(name).minimize(objective, np.zeros(0), 100, np.random.default_rng(0))
         assert result.nfev == objective.rows == 1 and result.x.shape == (0,)

@@ -8,7 +8,9 @@ import pytest
 from qasbench.bench_sim import meets_goal, summarize
 from qasbench.circuit import Circuit
 from qasbench.cli import main
-from qasbench.evaluator import Task, exact_energy
+from qasbench.evaluator import Task
+from qasbench.registry import load_noise
+from qasbench.sim.aer import AerBackend
 from qasbench.results import git_commit, read_record
 
 
@@ -28,7 +30,8 @@ def test_random_search_solves_h2_2q(tmp_path, capsys):
     assert record["evaluations_used"] <= 2000
     circuit = Circuit.from_dict(record["circuit"])
     assert len(record["angles"]) == circuit.n_params == record["params"]
-    assert exact_energy(Task.make("h2-2q"), circuit, record["angles"]) == pytest.approx(record["best_energy"], abs=1e-12)
+    aer = AerBackend(Task.make("h2-2q").problem.hamiltonian, load_noise("noiseless"))  # an independent simulator
+    assert aer.energies(circuit, record["angles"])[0] == pytest.approx(record["best_energy"], abs=1e-10)
     for key in ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used", "best_energy",
                 "ground_energy", "error", "success", "circuit", "angles", "gates", "cnots", "one_qubit", "params",
                 "depth", "wall_time_s", "versions", "problem_hash", "noise_hash", "history"):
@@ -52,7 +55,7 @@ def test_same_seed_same_record(tmp_path):
     (["--algorithm", "random", "--problem", "h2-2q", "--budget", "0"], "budget"),
     (["--algorithm", "random", "--problem", "h2-2q", "--seed", "-4"], "seed"),
     (["--algorithm", "random", "--problem", "h2-2q", "--params", "{bad"], "JSON"),
-    (["--algorithm", "random", "--problem", "h2-2q", "--params", '{"speed": 1}'], "hyperparameters"),
+    (["--algorithm", "random", "--problem", "h2-2q", "--params", '{"speed": 1}'], "unknown hyperparameter 'speed'"),
     (["--algorithm", "random"], "both"),
 ])
 def test_bad_input_exits_2_with_one_line(args, message, tmp_path, capsys):
@@ -132,7 +135,6 @@ def test_bench_sim_json_reports_both_simulators(capsys):
     for row in rows:
         assert set(row) == {"n_qubits", "ptm_ms", "aer_ms", "ratio", "batch_ptm_ms_per_circuit",
                             "batch_aer_ms_per_circuit", "batch_ratio", "max_abs_diff", "fused_2q_gbps", "copy_gbps"}
-        assert row["ratio"] == pytest.approx(row["aer_ms"] / row["ptm_ms"])
         assert row["max_abs_diff"] < 1e-9 and min(row["ptm_ms"], row["fused_2q_gbps"], row["copy_gbps"]) > 0
 
 
@@ -164,3 +166,16 @@ def test_bench_sim_summary_script_rejects_a_foreign_file_in_one_line(tmp_path):
     out = subprocess.run([sys.executable, str(script), str(good), str(bad)], capture_output=True, text=True)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.count("\n") == 1 and f"{bad}: not a `qasbench bench-sim --json` output" in out.stderr
+
+
+def test_version_and_algorithm_listing(capsys):
+    from qasbench import __version__
+
+    assert run_cli("--version") == 0
+    assert capsys.readouterr().out.strip() == f"qasbench {__version__}"
+    assert run_cli("algorithms", "--json") == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert len(rows) == 11 and rows["random"]["hyperparameters"] == {
+        "optimizer": "cobyla", "evaluations_per_circuit": 200, "max_gates": None}
+    assert rows["crlqas"]["class"] == "qasbench.algorithms.crlqas:CRLQAS"
+    assert {row["distribution"] for row in rows.values()} == {"qasbench"}

@@ -19,7 +19,7 @@ def results(tmp_path_factory):
 
 
 def test_verify_marks_agreeing_records_and_catches_tampering(results, tmp_path):
-    assert verify_directory(results) == {"verified": 8, "failed": 0}
+    assert verify_directory(results) == {"verified": 8, "failed": 0, "corrupt": 0}
     tampered = tmp_path / "tampered"
     tampered.mkdir()
     for path in results.glob("*.json"):
@@ -41,7 +41,7 @@ def test_report_files_and_leaderboard(results, tmp_path):
     assert {"leaderboard.md", "leaderboard.csv", "leaderboard.tex", "index.html", "success-rate.png",
             "anytime-h2-2q-noiseless.png", "pareto-h2-2q-depol-1e-3.png"} <= names
     table = pd.read_csv(tmp_path / "report" / "leaderboard.csv")
-    assert set(table.algorithm) == {"random", "hea"} and (table.runs == 2).all() and (table.verified == 2).all()
+    assert set(table.algorithm) == {"random[evaluations_per_circuit=60]", "hea"} and (table.runs == 2).all() and (table.verified == 2).all()
     for column in ("success_rate", "median_error", "iqr_error", "median_cnots", "median_evals_to_success",
                    "median_shots_to_success"):
         assert column in table
@@ -49,6 +49,27 @@ def test_report_files_and_leaderboard(results, tmp_path):
     assert list(noiseless.success_rate) == sorted(noiseless.success_rate, reverse=True)
     page = (tmp_path / "report" / "index.html").read_text()
     assert page.count("<table") == 1 and "sha256:" in page and "anytime-h2-2q-noiseless.png" in page
+
+
+def test_shot_noise_grid_verifies_and_reports_with_the_records_hashes(tmp_path):
+    """Shots are a task setting: the record's noise names the profile, and two settings of one
+    algorithm are two labelled rows."""
+    grid = tmp_path / "grid.toml"
+    grid.write_text('problems = ["h2-2q"]\nnoise = ["depol-1e-3"]\nseeds = [0]\nbudget = 200\nshots = 50\n'
+                    '[algorithms.random]\nevaluations_per_circuit = 40\n'
+                    '[algorithms.random-long]\nalgorithm = "random"\nevaluations_per_circuit = 100\n')
+    out = tmp_path / "out"
+    assert main(["run", str(grid), "--out", str(out)]) == 0
+    records = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
+    assert {(r["noise"], r["shots"]) for r in records} == {("depol-1e-3", 50)}
+    assert main(["verify", str(out)]) == 0
+    build_report(out, tmp_path / "report")
+    provenance = json.loads((tmp_path / "report" / "provenance.json").read_text())
+    assert provenance["problems"] == {"h2-2q": records[0]["problem_hash"]}
+    assert provenance["noise_profiles"] == {"depol-1e-3": records[0]["noise_hash"]}
+    table = pd.read_csv(tmp_path / "report" / "leaderboard.csv")
+    assert sorted(table.algorithm) == ["random[evaluations_per_circuit=100]", "random[evaluations_per_circuit=40]"]
+    assert (table.shots == 50).all() and (table.verified == 1).all()
 
 
 def test_report_of_an_empty_directory_is_a_clear_error(tmp_path, capsys):
@@ -76,5 +97,5 @@ def test_html_page_loads_in_headless_chromium_without_console_errors(results, tm
     assert not console, console
     dom = done.stdout
     assert dom.count("<table") == 1 and 'id="h2-2q"' in dom  # one section per problem, each with its table
-    for algorithm in ("random", "hea"):
+    for algorithm in ("random[evaluations_per_circuit=60]", "hea"):
         assert f"<td>{algorithm}</td>" in dom

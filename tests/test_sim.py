@@ -7,6 +7,7 @@ from qiskit_aer.noise import NoiseModel as AerNoiseModel
 from qiskit_aer.noise import ReadoutError
 
 from qasbench import noise
+from qasbench.registry import load_noise, names
 from qasbench.circuit import CNOT, RX, Circuit
 from qasbench.hamiltonian import Hamiltonian
 from qasbench.sim import make_backend
@@ -16,7 +17,7 @@ from qasbench.sim.ptm import PTMBackend
 from qasbench.sim.statevector import StatevectorBackend
 from tests.conftest import random_circuit, random_hamiltonian
 
-PROFILES = list(noise.profiles())
+PROFILES = names("noise")
 # thresholds that force each CPU path of PTMBackend.pauli_vectors
 PATHS = {
     "kernel": {"KERNEL_QUBITS": 99},
@@ -36,7 +37,7 @@ def ptm_path(request, monkeypatch):
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
 def test_ptm_matches_aer_on_random_circuits(profile, n, ptm_path):
     rng = np.random.default_rng(100 * n + PROFILES.index(profile))
-    model = noise.get(profile)
+    model = load_noise(profile)
     h = random_hamiltonian(rng, n, n_terms=min(20, 4**n - 1))
     ptm, aer = PTMBackend(h, model), AerBackend(h, model)
     for n_gates in (1, 7, 4 * n + 6):
@@ -63,7 +64,7 @@ def test_each_channel_alone_matches_aer(channel, rng, ptm_path):
 @pytest.mark.parametrize("n", [1, 2, 4, 6])
 def test_noiseless_paths_agree(n, rng, ptm_path):
     h = random_hamiltonian(rng, n, n_terms=min(25, 4**n - 1))
-    model = noise.get("noiseless")
+    model = load_noise("noiseless")
     circuit = random_circuit(rng, n, 3 * n + 5)
     params = rng.uniform(-np.pi, np.pi, (4, circuit.n_params))
     sv = StatevectorBackend(h, model).expectations(circuit, params)
@@ -75,7 +76,7 @@ def test_noiseless_paths_agree(n, rng, ptm_path):
 def test_ptm_preserves_trace(profile, rng):
     h = random_hamiltonian(rng, 4)
     circuit = random_circuit(rng, 4, 30)
-    vectors = PTMBackend(h, noise.get(profile)).pauli_vectors(circuit, rng.uniform(0, 6, (3, circuit.n_params)))
+    vectors = PTMBackend(h, load_noise(profile)).pauli_vectors(circuit, rng.uniform(0, 6, (3, circuit.n_params)))
     assert np.allclose(vectors[:, 0], 1.0, atol=1e-14)  # r_I = Tr(rho)
     # a valid state has purity Tr(rho^2) = sum_P r_P^2 / 2^n <= 1
     assert np.all((vectors**2).sum(axis=1) / 2**4 <= 1 + 1e-12)
@@ -83,7 +84,7 @@ def test_ptm_preserves_trace(profile, rng):
 
 def test_torch_path_equals_numpy_path(rng):
     h = random_hamiltonian(rng, 4)
-    model = noise.get("mumbai-median")
+    model = load_noise("mumbai-median")
     circuit = random_circuit(rng, 4, 25)
     params = rng.uniform(-np.pi, np.pi, (5, circuit.n_params))
     numpy_values = PTMBackend(h, model).expectations(circuit, params)
@@ -114,10 +115,10 @@ def test_readout_error_matches_aer_measured_distribution():
 def test_backend_errors_are_clear(rng):
     h = random_hamiltonian(rng, 3)
     with pytest.raises(ValueError, match="noiseless"):
-        StatevectorBackend(h, noise.get("depol-1e-3"))
+        StatevectorBackend(h, load_noise("depol-1e-3"))
     with pytest.raises(ValueError, match="unknown backend"):
-        make_backend("qulacs", h, noise.get("noiseless"))
+        make_backend("qulacs", h, load_noise("noiseless"))
     with pytest.raises(ValueError, match="qubits"):
-        PTMBackend(h, noise.get("noiseless")).expectations(Circuit(2, (RX(0),)), [0.1])
-    assert make_backend("auto", h, noise.get("noiseless")).name == "statevector"
-    assert make_backend("auto", h, noise.get("mumbai-median")).name == "ptm"
+        PTMBackend(h, load_noise("noiseless")).expectations(Circuit(2, (RX(0),)), [0.1])
+    assert make_backend("auto", h, load_noise("noiseless")).name == "statevector"
+    assert make_backend("auto", h, load_noise("mumbai-median")).name == "ptm"

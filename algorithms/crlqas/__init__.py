@@ -21,6 +21,7 @@ of Ostaszewski, Trenkwalder, Masarczyk, Scerri, Dunjko (NeurIPS 2021), registere
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,14 +63,21 @@ class CRLQAS(Algorithm):
 
     name = "crlqas"
     positive = ("episodes", "evaluations_per_step", "width", "depth", "lr", "n_step", "batch_size",
-                "buffer_size", "target_update")
+                "buffer_size", "target_update", "curriculum_delta", "curriculum_reset_every",
+                "curriculum_success_thresh", "curriculum_kappa")
+    unit_interval = ("epsilon_decay", "epsilon_min", "final_gamma")
+
+    def validate(self) -> None:
+        super().validate()
+        if not re.fullmatch(r"cpu|auto|cuda(:\d+)?", self.device):
+            raise ValueError(f"{self.name}: hyperparameter device must be cpu, cuda, cuda:N or auto, got {self.device!r}")
 
     def __post_init__(self):
         check_preset(self.preset)
 
     def settings(self, task: Task) -> dict:
         """The preset for this task with explicit fields applied."""
-        values = preset(self.preset, task.problem.id, task.problem.n_qubits, task.noise.shots,
+        values = preset(self.preset, task.problem.id, task.problem.n_qubits, task.shots,
                         task.budget)
         for key in values:
             if getattr(self, key, None) is not None:
@@ -100,20 +108,24 @@ class CRLQAS(Algorithm):
         curve: list[dict] = []
         try:
             for episode in range(s["episodes"]):
-                self._episode(env, agent, curriculum, curve, int(rng.integers(2**31)))
-        except BudgetExhausted:
+                if not self._episode(env, agent, curriculum, curve, int(rng.integers(2**31))):
+                    break
+        except BudgetExhausted:  # reset() could not evaluate the empty circuit
             pass
         successes = sum(e["success"] for e in curve)
         return best_result(evaluator, {"episodes": len(curve), "successful_episodes": successes,
                                        "settings": s, "learning_curve": curve})
 
     @staticmethod
-    def _episode(env: CircuitEnv, agent, curriculum, curve: list, seed: int) -> None:
+    def _episode(env: CircuitEnv, agent, curriculum, curve: list, seed: int) -> bool:
+        """One training episode; False when the budget ran out in it (the episode is dropped)."""
         obs, info = env.reset(seed=seed)
         best, total, success = np.inf, 0.0, False
         while True:
             action = agent.act(obs, info["action_mask"])
             next_obs, reward, terminated, truncated, info = env.step(action)
+            if info.get("budget_exhausted"):
+                return False
             over = terminated or truncated
             agent.remember(obs, action, reward, next_obs, info["action_mask"], over, terminated)
             agent.replay()
@@ -126,6 +138,7 @@ class CRLQAS(Algorithm):
                       "gates": len(env.circuit), "reward": float(total), "success": bool(success),
                       "threshold": threshold, "epsilon": agent.epsilon,
                       "evaluations": env.evaluator.evaluations_used})
+        return True
 
 
 @dataclass

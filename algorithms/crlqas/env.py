@@ -13,6 +13,11 @@
   when the gate cap is reached; otherwise ``clip((E_prev - E) / |E_prev - E_ground|, -1, 1)``.
 * Random halting: each episode's length is capped at a draw of ``clip(NegBin(n, p), lo, hi)``
   (the release's n=70, p=0.573, clipped to [25, 70]); reaching it truncates the episode.
+* A step that finds the Evaluator's budget (or the run's time) spent truncates the episode,
+  with ``info["budget_exhausted"] = True``, reward 0 and the energy unchanged.
+* ``reset(seed=s)`` reseeds both the environment's own generator (halting draws, optimizer
+  perturbations) and the Evaluator's shot sampling, so a seeded episode is reproducible under
+  shot noise too; ``reset()`` without a seed continues both streams.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ import numpy as np
 from qasbench.algorithms.base import optimize_angles
 from qasbench.algorithms.crlqas.curriculum import MovingThreshold
 from qasbench.circuit import Circuit
-from qasbench.evaluator import Evaluator, Task
+from qasbench.evaluator import BudgetExhausted, Evaluator, Task
 
 SUCCESS_REWARD, CAP_REWARD = 5.0, -5.0
 
@@ -41,14 +46,22 @@ class CircuitEnv(gym.Env):
         self.curriculum = curriculum
         self.optimizer, self.evaluations_per_step = optimizer, evaluations_per_step
         self.random_halting, self.use_mask, self.include_energy = random_halting, action_mask, include_energy
-        size = self.max_gates * (self.n + 3) * self.n + int(include_energy)
-        self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(size,), dtype=np.float32)
+        size = self.max_gates * (self.n + 3) * self.n
+        low, high = np.zeros(size, np.float32), np.ones(size, np.float32)
+        if include_energy:  # every energy estimate lies within constant +- sum |coeffs|
+            h = task.problem.hamiltonian
+            spread = float(np.abs(h.coeffs).sum())
+            low = np.append(low, np.float32(h.constant - spread) - 1)
+            high = np.append(high, np.float32(h.constant + spread) + 1)
+        self.observation_space = gym.spaces.Box(low, high, dtype=np.float32)
         self.action_space = gym.spaces.Discrete(len(self.actions))
         self.ground = task.problem.ground_energy
 
     # -- gymnasium API ---------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
+        if seed is not None:
+            self.evaluator.reseed_shots(seed)
         self.circuit = Circuit(self.n)
         self.params = np.zeros(0)
         self.tensor = np.zeros((self.max_gates, self.n + 3, self.n), np.float32)
@@ -65,8 +78,14 @@ class CircuitEnv(gym.Env):
         gate = self.actions[int(action)]
         self._place(gate)
         x0 = np.append(self.params, 0.0) if gate.is_rotation else self.params
-        result = optimize_angles(self.evaluator, self.circuit, x0, self.optimizer,
-                                 self.evaluations_per_step, self.np_random)
+        try:
+            result = optimize_angles(self.evaluator, self.circuit, x0, self.optimizer,
+                                     self.evaluations_per_step, self.np_random)
+        except BudgetExhausted:
+            error = self.energy - self.ground
+            info = {"action_mask": self.action_masks(), "energy": self.energy, "error": error,
+                    "success": False, "budget_exhausted": True}
+            return self._observation(), 0.0, False, True, info
         previous, self.energy, self.params = self.energy, result.fun, result.x
         error = self.energy - self.ground
         if self.curriculum is not None:

@@ -110,6 +110,7 @@ class LatentBO(LatentSearch):
 
     name = "latent-bo"
     positive = LatentSearch.positive + ("initial_points", "candidates", "top")
+    unit_interval = ("local_fraction",)
 
     def _candidates(self, latent: LatentSpace, embeddings: np.ndarray, energies: list, rng) -> np.ndarray:
         dim, local = latent.config.latent_dim, int(self.local_fraction * self.candidates)

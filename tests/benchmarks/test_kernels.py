@@ -6,16 +6,16 @@ report: ``python -m pytest tests/benchmarks --benchmark-only --benchmark-group-b
 import numpy as np
 import pytest
 
-from qasbench import noise
+from qasbench.registry import load_noise
 from qasbench.circuit import hardware_efficient
-from qasbench.problems import spin_chain
+from qasbench.registry import load_problem
 from qasbench.sim.aer import AerBackend
 from qasbench.sim.ptm import PTMBackend
 from qasbench.sim.statevector import StatevectorBackend
 
 
 def workload(n):
-    return spin_chain("tfim", n).hamiltonian, hardware_efficient(n, 5)
+    return load_problem(f"tfim-{n}q").hamiltonian, hardware_efficient(n, 5)
 
 
 @pytest.mark.parametrize("batch", [1, 64])
@@ -23,16 +23,16 @@ def workload(n):
 @pytest.mark.parametrize("backend", [PTMBackend, AerBackend])
 def test_noisy_energies(benchmark, backend, n, batch):
     hamiltonian, circuit = workload(n)
-    sim = backend(hamiltonian, noise.get("mumbai-median"))
+    sim = backend(hamiltonian, load_noise("mumbai-median"))
     params = np.random.default_rng(n).uniform(-np.pi, np.pi, (batch, circuit.n_params))
     energies = benchmark(sim.energies, circuit, params)
-    assert energies.shape == (batch,) and np.all(energies >= spin_chain("tfim", n).ground_energy - 1e-9)
+    assert energies.shape == (batch,) and np.all(energies >= load_problem(f"tfim-{n}q").ground_energy - 1e-9)
 
 
 @pytest.mark.parametrize("n", [4, 8])
 def test_noiseless_statevector_energy(benchmark, n):
     hamiltonian, circuit = workload(n)
-    sim = StatevectorBackend(hamiltonian, noise.get("noiseless"))
+    sim = StatevectorBackend(hamiltonian, load_noise("noiseless"))
     params = np.random.default_rng(n).uniform(-np.pi, np.pi, (1, circuit.n_params))
     benchmark(sim.energies, circuit, params)
 
@@ -40,7 +40,7 @@ def test_noiseless_statevector_energy(benchmark, n):
 @pytest.mark.parametrize("n", [6, 8])
 def test_fused_two_qubit_operator(benchmark, n):
     hamiltonian, _ = workload(n)
-    sim = PTMBackend(hamiltonian, noise.get("mumbai-median"))
+    sim = PTMBackend(hamiltonian, load_noise("mumbai-median"))
     state = np.random.default_rng(0).random((1, 4**n))
     matrix = np.random.default_rng(1).random((1, 16, 16))
     out = benchmark(sim._apply, state, (n // 2 - 1, n // 2), matrix, n)

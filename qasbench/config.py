@@ -1,0 +1,139 @@
+"""RunConfig: one run's settings, defaulted and validated once, used by everything after.
+
+The CLI, grid files, the runner, records, verify and report all hold a :class:`RunConfig`
+(records store ``to_dict()``). Building one resolves every name through
+:mod:`qasbench.registry`, applies the defaults (budget: the problem's standard budget;
+``max_gates``: the search space's default cap for the problem's size) and refuses, with one
+ValueError line, anything a run could not mean. Nothing is simulated before that.
+
+Randomness of a run comes from ``SeedSequence([seed, crc32(algorithm), crc32(problem id),
+crc32(noise name)])``: child 0 drives the algorithm, child 1 the shot sampling, so a
+configuration always gives the same record on the same machine (wall time and provenance aside).
+"""
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qasbench import registry
+from qasbench.hashing import json_hash
+from qasbench.search_space import default_max_gates
+
+MAX_BUDGET = 10**10  # evaluations; at the fastest measured evaluation (~4 us) about 11 CPU-hours
+MAX_SHOTS = 10**9  # per term and evaluation
+MAX_GATES = 10_000
+MAX_SEED = 2**63 - 1
+
+
+def _integer(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high:.3g}, got {value}")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run. ``algorithm``, ``problem`` and ``noise`` are registry names (files as absolute
+    paths); ``budget`` and ``max_gates`` are filled in when given as None; ``algorithm_params``
+    holds only the hyperparameters set explicitly (the record stores the full set)."""
+
+    algorithm: str
+    problem: str
+    noise: str = "noiseless"
+    seed: int = 0
+    budget: int | None = None
+    shots: int | None = None
+    max_gates: int | None = None
+    algorithm_params: dict = field(default_factory=dict)
+    timeout_s: float | None = None
+
+    def __post_init__(self):
+        set_ = lambda key, value: object.__setattr__(self, key, value)  # noqa: E731  (frozen)
+        for kind in ("algorithm", "problem", "noise"):
+            set_(kind, registry.canonical(kind, getattr(self, kind)))
+        problem = registry.load_problem(self.problem)
+        registry.load_noise(self.noise)
+        if not isinstance(self.algorithm_params, dict):
+            raise ValueError(f"hyperparameters must be a table of name = value, got {self.algorithm_params!r}")
+        registry.make_algorithm(self.algorithm, **self.algorithm_params)
+        set_("algorithm_params", dict(self.algorithm_params))
+        set_("seed", _integer("seed", self.seed, 0, MAX_SEED))
+        budget = problem.standard_budget if self.budget is None else self.budget
+        set_("budget", _integer("budget (evaluations)", budget, 1, MAX_BUDGET))
+        if self.shots is not None:
+            set_("shots", _integer("shots", self.shots, 1, MAX_SHOTS))
+        gates = default_max_gates(problem.n_qubits) if self.max_gates is None else self.max_gates
+        set_("max_gates", _integer("max_gates", gates, 1, MAX_GATES))
+        if self.timeout_s is not None:
+            timeout = self.timeout_s
+            if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+                    math.isfinite(timeout) and timeout > 0):
+                raise ValueError(f"timeout must be a positive, finite number of seconds, got {timeout!r}")
+            set_("timeout_s", float(timeout))
+
+    # -- what it stands for ----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"algorithm": self.algorithm, "algorithm_params": dict(self.algorithm_params),
+                "problem": self.problem, "noise": self.noise, "shots": self.shots, "seed": self.seed,
+                "budget": self.budget, "max_gates": self.max_gates, "timeout_s": self.timeout_s}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RunConfig":
+        """The inverse of ``to_dict`` (validated again); ValueError for anything else."""
+        if not isinstance(data, dict):
+            raise ValueError(f"a run configuration must be a table, got {data!r}")
+        keys = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - keys)
+        if unknown:
+            raise ValueError(f"unknown configuration key {unknown[0]!r}{registry.suggestion(unknown[0], keys)}")
+        return cls(**data)
+
+    @property
+    def hash(self) -> str:
+        return json_hash(self.to_dict())
+
+    @property
+    def problem_id(self) -> str:
+        return registry.load_problem(self.problem).id
+
+    @property
+    def noise_name(self) -> str:
+        return registry.load_noise(self.noise).name
+
+    @property
+    def label(self) -> str:
+        """How tables name the run's method: the algorithm, with any explicit hyperparameters,
+        e.g. ``random[evaluations_per_circuit=20]``."""
+        if not self.algorithm_params:
+            return self.algorithm
+        return f"{self.algorithm}[{','.join(f'{k}={v}' for k, v in sorted(self.algorithm_params.items()))}]"
+
+    @property
+    def record_name(self) -> str:
+        parts = (self.algorithm, self.problem_id, self.noise_name)
+        safe = [re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts]
+        return f"{'__'.join(safe)}__seed{self.seed}__{self.hash[7:19]}.json"
+
+    def describe(self) -> str:
+        """How progress lines name the run, e.g. ``crlqas lih-4q noiseless seed=5``."""
+        shots = "" if self.shots is None else f" shots={self.shots}"
+        return f"{self.label} {self.problem_id} {self.noise_name}{shots} seed={self.seed}"
+
+    # -- what it builds --------------------------------------------------------------------
+    def seed_sequence(self) -> np.random.SeedSequence:
+        names = [zlib.crc32(text.encode()) for text in (self.algorithm, self.problem_id, self.noise_name)]
+        return np.random.SeedSequence([self.seed, *names])
+
+    def task(self):
+        from qasbench.evaluator import Task
+
+        return Task.make(self.problem, self.noise, self.budget, self.max_gates, self.shots)
+
+    def make_algorithm(self):
+        return registry.make_algorithm(self.algorithm, **self.algorithm_params)
