@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,13 +85,24 @@ def names(kind: str) -> list[str]:
     return list(entries(kind))
 
 
-def _distribution_of(module_name: str) -> tuple[str | None, str | None]:
-    top = module_name.split(".")[0]
-    for dist_name in metadata.packages_distributions().get(top, []):
-        try:
-            return dist_name, metadata.version(dist_name)
-        except metadata.PackageNotFoundError:
-            continue
+def _distribution_of(module_name: str, known: dict[str, Entry]) -> tuple[str | None, str | None]:
+    """Who provides the module behind a ``module:attr`` spec: the distribution whose installed
+    files hold the module's file (or the one registering that very target); None otherwise
+    (code on the path, an editable checkout that does not register it)."""
+    for entry in known.values():
+        if entry.target.partition(":")[0] == module_name:
+            return entry.distribution, entry.version
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None, None
+    if spec is None or spec.origin is None:
+        return None, None
+    origin = Path(spec.origin).resolve()
+    for dist_name in metadata.packages_distributions().get(module_name.split(".")[0], []):
+        dist = metadata.distribution(dist_name)
+        if any(Path(dist.locate_file(f)).resolve() == origin for f in dist.files or () if f.suffix == ".py"):
+            return dist_name, dist.version
     return None, None
 
 
@@ -132,7 +144,7 @@ def resolve(kind: str, spec: str) -> Entry:
         return known[spec]
     if ":" in spec:
         module_name = spec.partition(":")[0]
-        return Entry(kind, spec, spec, *_distribution_of(module_name))
+        return Entry(kind, spec, spec, *_distribution_of(module_name, known))
     family = _family(kind, spec)
     if family:
         return family[0]

@@ -75,7 +75,7 @@ def run_one(config: RunConfig) -> dict:
         "seed": config.seed,
         **task.describe(),
         "algorithm_params": algorithm.get_params(),
-        "provider": registry.provider("algorithm", config.algorithm),
+        "providers": {kind: registry.provider(kind, getattr(config, kind)) for kind in ("algorithm", "problem", "noise")},
         "evaluations_used": evaluator.evaluations_used,
         "shots_used": evaluator.shots_used,
         "estimated_energy": float(estimate),

@@ -1,8 +1,8 @@
 """Packaging, tested as a user installs: the wheel in a fresh virtualenv, and the example plugin
 (examples/plugin, a separate distribution) joining through entry points alone.
 
-Each virtualenv sees this environment's packages (``--system-site-packages``, pip included) so nothing is
-downloaded; what it installs itself (the wheel, the plugin) comes first on its path. Sources are
+Each virtualenv sees this environment's packages (pip included) so nothing is downloaded; what it
+installs itself (the wheel, the plugin) comes first on its path. Sources are
 copied before building, so no build output lands in the checkout (nor stale output in a wheel).
 """
 import json
@@ -27,8 +27,16 @@ def _source_copy(source: Path, into: Path) -> Path:
 
 
 def _venv(path: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(path)], check=True)
-    return path / "bin" / "python"
+    """A virtualenv whose own site-packages come first, then this process's (pip included),
+    whether this process runs in the system interpreter or in a virtualenv of its own."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = path / "bin" / "python"
+    own = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    parents = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    Path(own, "_parent_environment.pth").write_text(
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in parents))
+    return python
 
 
 def _pip_install(python: Path, *args) -> None:
@@ -124,8 +132,10 @@ def test_plugin_runs_in_a_two_worker_grid_then_verifies_and_reports(plugin_env, 
     records = [json.loads(p.read_text()) for p in out.glob("*.json")]
     assert len(records) == 12
     mine = [r for r in records if r["algorithm"] == "greedy"]
-    assert len(mine) == 4 and all(r["provider"] == {"distribution": "qasbench-example-plugin", "version": "0.1.0"}
-                                  for r in mine)
+    plugin = {"distribution": "qasbench-example-plugin", "version": "0.1.0"}
+    assert len(mine) == 4 and all(r["providers"]["algorithm"] == plugin for r in mine)
+    assert all(r["providers"]["problem"] == plugin for r in records if r["problem"] == "ising-ring-4q")
+    assert all(r["providers"]["noise"]["distribution"] == "qasbench" for r in records)
     _run(python, "-m", "qasbench.cli", "verify", str(out), cwd=root)
     _run(python, "-m", "qasbench.cli", "report", str(out), "--out", str(root / "report"), cwd=root)
     page = (root / "report" / "index.html").read_text()

@@ -130,6 +130,8 @@ def test_outside_names_run_verify_and_report(tmp_path, capsys):
     assert (record["problem"], record["noise"], record["algorithm"]) == ("pair-2q", "lab", "tests.test_registry:TwoRotations")
     assert record["config"]["problem"] == str(problem.resolve())
     assert record["problem_hash"] == from_file(problem).content_hash
+    assert record["providers"] == {kind: {"distribution": None, "version": None} for kind in ("problem", "noise")} | {
+        "algorithm": {"distribution": None, "version": None}}  # unpackaged code and files
     assert main(["verify", str(out)]) == 0
     assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0
     assert "tests.test_registry:TwoRotations" in (tmp_path / "report" / "index.html").read_text()
