@@ -83,6 +83,32 @@ class Circuit:
                 raise ValueError(f"{gate} acts outside a {self.n_qubits}-qubit circuit")
         object.__setattr__(self, "gates", gates)
 
+    def __hash__(self) -> int:
+        """Computed once per circuit (simulators look compiled plans up by circuit)."""
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = hash((self.n_qubits, self.gates))
+            object.__setattr__(self, "_hash", value)
+            return value
+
+    def __getstate__(self) -> dict:
+        """Pickles without the cached hash (string hashes differ between processes) and without
+        compiled forms (rebuilt where needed)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("_hash", "_compiled")}
+
+    def compiled(self, key: str, build):
+        """``build(self)``, computed once per circuit and key: simulators keep their compiled
+        form of a circuit here, so it lives exactly as long as the circuit does."""
+        cache = self.__dict__.get("_compiled")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_compiled", cache)
+        value = cache.get(key)
+        if value is None:
+            value = cache[key] = build(self)
+        return value
+
     def __len__(self) -> int:
         return len(self.gates)
 
@@ -123,9 +149,9 @@ class Circuit:
 
     def check_params(self, params: Sequence[float] | np.ndarray) -> np.ndarray:
         """Return params as an array of shape (batch, n_params), or raise a clear error."""
-        array = np.asarray(params, dtype=float)
+        array = params if type(params) is np.ndarray and params.dtype == np.float64 else np.asarray(params, dtype=float)
         if array.ndim == 1:
-            array = array[None, :]
+            array = array.reshape(1, -1)
         if array.ndim != 2 or array.shape[1] != self.n_params:
             raise ValueError(
                 f"circuit has {self.n_params} parameters, got an array of shape {np.shape(params)}"

@@ -11,6 +11,7 @@ changes, the run).
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -132,25 +133,31 @@ class Evaluator:
         optimizers use 1/100 and 1/10); it has no effect on profiles with exact expectations.
         """
         params = circuit.check_params(params)
-        if not np.isfinite(params).all():
+        # a Python sum is cheaper than numpy's reductions on small arrays; a sum that overflows
+        # from finite angles is rechecked element-wise
+        total = sum(params.ravel().tolist()) if params.size <= 64 else float(params.sum())
+        if not math.isfinite(total) and not np.isfinite(params).all():
             raise ValueError("angles must be finite numbers (got NaN or inf); nothing was charged")
         batch = params.shape[0]
-        shots = self.task.shots
-        if shots is not None:
-            shots = max(1, int(round(shots * shot_scale)))
-        cost_shots = 0 if shots is None else batch * shots * self.task.problem.n_terms
-        if batch > self.remaining:
+        if batch > self.task.budget - self.evaluations_used:
             raise BudgetExhausted(
                 f"{batch} evaluation(s) requested but only {self.remaining} of {self.task.budget} remain"
             )
-        if self.task.shot_budget is not None and self.shots_used + cost_shots > self.task.shot_budget:
-            raise BudgetExhausted(f"shot budget of {self.task.shot_budget} would be exceeded")
+        shots = self.task.shots
+        cost_shots = 0
+        if shots is not None:
+            shots = max(1, int(round(shots * shot_scale)))
+            cost_shots = batch * shots * self.task.problem.n_terms
+            if self.task.shot_budget is not None and self.shots_used + cost_shots > self.task.shot_budget:
+                raise BudgetExhausted(f"shot budget of {self.task.shot_budget} would be exceeded")
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise RunTimeout("the run's time limit has passed")
-        values = self._simulator.expectations(circuit, params)
-        if shots is not None:
+        if shots is None:
+            energies = self._simulator._energies(circuit, params)
+        else:
+            values = self._simulator.expectations(circuit, params)
             values = 2.0 * self.rng.binomial(shots, np.clip((1.0 + values) / 2.0, 0.0, 1.0)) / shots - 1.0
-        energies = self._constant + values @ self._coeffs
+            energies = self._constant + values @ self._coeffs
         self._record(circuit, params, energies, cost_shots // batch)
         if self.progress is not None and time.monotonic() >= self._next_progress:
             self._next_progress = time.monotonic() + self.progress_every_s
@@ -166,18 +173,22 @@ class Evaluator:
         return float(self.energies(circuit, params)[0])
 
     def _record(self, circuit: Circuit, params: np.ndarray, energies: np.ndarray, shots_per_row: int) -> None:
+        batch = len(energies)
+        if (energies[0] if batch == 1 else energies.min()) >= self.best_energy:  # no improvement: count
+            self.evaluations_used += batch
+            self.shots_used += shots_per_row * batch
+            return
         ground = self.task.problem.ground_energy
-        for row, value in zip(params, energies):
+        for row, value in zip(params, energies.tolist()):
             self.evaluations_used += 1
             self.shots_used += shots_per_row
             if value < self.best_energy:
-                self.best_energy = float(value)
+                self.best_energy = value
                 self.best = (circuit, row.copy())
-                self.history.append((self.evaluations_used, float(value - ground), self.shots_used))
+                self.history.append((self.evaluations_used, value - ground, self.shots_used))
 
 
 def exact_energy(task: Task, circuit: Circuit, params) -> float:
     """Noise-exact (no shot noise) energy, outside the budget: for scoring results, not search."""
     simulator = make_backend("auto", task.problem.hamiltonian, task.noise)
-    h = task.problem.hamiltonian
-    return float(h.constant + simulator.expectations(circuit, params)[0] @ h.coeffs)
+    return float(simulator.energies(circuit, params)[0])

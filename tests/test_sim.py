@@ -70,6 +70,18 @@ def test_noiseless_paths_agree(n, rng, ptm_path):
     sv = StatevectorBackend(h, model).expectations(circuit, params)
     assert np.max(np.abs(sv - AerBackend(h, model).expectations(circuit, params))) < 1e-9
     assert np.max(np.abs(sv - PTMBackend(h, model).expectations(circuit, params))) < 1e-9
+    energies = StatevectorBackend(h, model).energies(circuit, params)  # the fused energy kernel
+    assert np.max(np.abs(energies - AerBackend(h, model).energies(circuit, params))) < 1e-9
+
+
+@pytest.mark.parametrize("n", [8, 11])
+def test_statevector_energies_agree_with_aer_on_larger_states(n, rng):
+    h = random_hamiltonian(rng, n, n_terms=40)
+    model = load_noise("noiseless")
+    circuit = random_circuit(rng, n, 4 * n)
+    params = rng.uniform(-np.pi, np.pi, (2, circuit.n_params))
+    expected = AerBackend(h, model).energies(circuit, params)
+    assert np.max(np.abs(StatevectorBackend(h, model).energies(circuit, params) - expected)) < 1e-9
 
 
 @pytest.mark.parametrize("profile", ["mumbai-max", "mumbai-10xmax"])

@@ -30,4 +30,9 @@ class Backend:
 
     def energies(self, circuit: Circuit, params) -> np.ndarray:
         """Exact (shot-free) energies, shape (batch,)."""
+        return self._energies(circuit, circuit.check_params(params))
+
+    def _energies(self, circuit: Circuit, params: np.ndarray) -> np.ndarray:
+        """``energies`` for params already checked (shape (batch, n_params), finite): the
+        Evaluator's call, which has validated them itself."""
         return self.hamiltonian.constant + self.expectations(circuit, params) @ self.hamiltonian.coeffs

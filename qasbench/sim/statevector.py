@@ -1,22 +1,22 @@
-"""Noiseless statevector backend (numpy), batched over parameter sets.
+"""Noiseless statevector backend: compiled (numba), one pass per gate, batched over parameter sets.
 
 Valid only for profiles without gate noise or readout error (shot noise is applied by the
-Evaluator). Amplitudes have shape (batch, 2^n), qubit 0 the most significant bit. Each circuit
-is compiled once into gather-and-scale steps: with ``c = cos(t/2)``, ``s = sin(t/2)`` and
-``psi_f`` the amplitudes with qubit q flipped, RX: ``c psi - i s psi_f``, RY: ``c psi + s sgn
-psi_f`` (sgn = -1 where q is 0, +1 where 1), RZ: ``(c - i s z) psi`` (z = +-1), CNOT: a gather.
+Evaluator). Amplitudes are indexed with qubit 0 the most significant bit. A circuit compiles
+once (kept on the circuit, ``Circuit.compiled``) into the gate table of :mod:`qasbench.sim.statevector_kernels`; the
+Hamiltonian's terms are grouped by X mask at construction, so ``energies`` costs one pass per
+X group over the state, whatever the number of terms.
 """
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 
 from qasbench.circuit import Circuit
 from qasbench.hamiltonian import Hamiltonian, _popcount
 from qasbench.noise import NoiseModel
-from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
+from qasbench.sim import statevector_kernels as kernels
+from qasbench.sim.base import Backend
 
+_KIND = {"CNOT": kernels.CNOT, "RX": kernels.RX, "RY": kernels.RY, "RZ": kernels.RZ}
 
 
 class StatevectorBackend(Backend):
@@ -28,59 +28,50 @@ class StatevectorBackend(Backend):
                 f"the statevector backend is noiseless; profile {noise.name!r} needs backend 'ptm' or 'aer'"
             )
         super().__init__(hamiltonian, noise)
-        n = hamiltonian.n_qubits
-        self._basis = np.arange(2**n)
-        self._plan = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._compile)
-        # terms grouped by x mask: <P> = Re sum_j conj(psi[j ^ x]) psi[j] i^{|x&z|} (-1)^{|j&z|}
+        n = self._n = hamiltonian.n_qubits
+        self._size = 2**n
+        basis = np.arange(self._size)
         xs, zs = hamiltonian.masks
-        self._groups = []
-        for x in np.unique(xs):
-            terms = np.nonzero(xs == x)[0]
-            signs = (-1.0) ** _popcount(self._basis[:, None] & zs[None, terms])
-            phases = 1j ** _popcount(x & zs[terms])
-            self._groups.append((terms, self._basis ^ x, signs * phases[None, :]))
+        self._masks = np.ascontiguousarray(np.stack([xs, zs], axis=1), dtype=np.int64)
+        self._phases = (1j ** _popcount(xs & zs)).astype(np.complex128)
+        self._group_x = np.unique(xs).astype(np.int64)
+        self._weights = np.zeros((len(self._group_x), self._size), np.complex128)
+        for g, x in enumerate(self._group_x):
+            for t in np.nonzero(xs == x)[0]:
+                signs = 1.0 - 2.0 * (_popcount(basis & zs[t]) & 1)
+                self._weights[g] += hamiltonian.coeffs[t] * self._phases[t] * signs
 
-    def _compile(self, circuit: Circuit) -> list:
-        """The circuit as gather-and-scale steps (cached per circuit by ``_plan``)."""
-        n, basis, plan = circuit.n_qubits, self._basis, []
-        for gate in circuit.gates:
-            bit = [1 << (n - 1 - q) for q in gate.qubits]
-            if gate.name == "CNOT":
-                plan.append(("gather", np.where(basis & bit[0], basis ^ bit[1], basis)))
-                continue
-            is_one = (basis & bit[0]) != 0
-            if gate.name == "RX":
-                plan.append(("flip", basis ^ bit[0], np.full(basis.size, -1j)))
-            elif gate.name == "RY":
-                plan.append(("flip", basis ^ bit[0], np.where(is_one, 1.0, -1.0)))
-            else:
-                plan.append(("phase", np.where(is_one, 1j, -1j)))
-        return plan
+    def _ops(self, circuit: Circuit) -> np.ndarray:
+        if circuit.n_qubits != self._n:
+            self.check_circuit(circuit)  # raises
+        return circuit.compiled("statevector", _gate_table)
 
     def states(self, circuit: Circuit, params) -> np.ndarray:
         """Final states, shape (B, 2^n)."""
         params = circuit.check_params(params)
-        half = params / 2
-        cos, sin = np.cos(half), np.sin(half)
-        state = np.zeros((params.shape[0], self._basis.size), dtype=complex)
-        state[:, 0] = 1.0
-        index = 0
-        for step in self._plan(circuit):
-            if step[0] == "gather":
-                state = state[:, step[1]]
-                continue
-            c, s = cos[:, index, None], sin[:, index, None]
-            index += 1
-            if step[0] == "flip":
-                state = c * state + (s * step[2]) * state[:, step[1]]
-            else:
-                state = (c + s * step[1]) * state
-        return state
+        out = np.empty((params.shape[0], self._size), np.complex128)
+        kernels.states(self._ops(circuit), params, self._size, out)
+        return out
 
     def expectations(self, circuit: Circuit, params) -> np.ndarray:
-        self.check_circuit(circuit)
-        psi = self.states(circuit, params)
-        out = np.empty((psi.shape[0], self.hamiltonian.n_terms))
-        for terms, flip, weights in self._groups:
-            out[:, terms] = ((psi[:, flip].conj() * psi) @ weights).real
+        params = circuit.check_params(params)
+        out = np.empty((params.shape[0], self.hamiltonian.n_terms))
+        kernels.expectations(self._ops(circuit), params, self._masks, self._phases, self._size, out)
         return out
+
+    def _energies(self, circuit: Circuit, params: np.ndarray) -> np.ndarray:
+        out = np.empty(params.shape[0])
+        kernels.energies(self._ops(circuit), params, self._group_x, self._weights, self.hamiltonian.constant, out)
+        return out
+
+
+def _gate_table(circuit: Circuit) -> np.ndarray:
+    """The kernels' (G, 3) gate table of ``circuit``."""
+    n = circuit.n_qubits
+    table = np.zeros((len(circuit.gates), 3), dtype=np.int64)
+    for row, gate in zip(table, circuit.gates):
+        row[0] = _KIND[gate.name]
+        row[1] = 1 << (n - 1 - gate.qubits[0])
+        if gate.name == "CNOT":
+            row[2] = 1 << (n - 1 - gate.qubits[1])
+    return table
