@@ -77,7 +77,7 @@ def entries(kind: str) -> dict[str, Entry]:
 def reload() -> None:
     """Forget what this process resolved: re-read the entry points and reload problems and noise
     profiles (after installing a plugin, or editing a problem or noise file, mid-process)."""
-    for cached in (entries, _load):
+    for cached in (entries, _load, _provider):
         cached.cache_clear()
 
 
@@ -155,8 +155,14 @@ def resolve(kind: str, spec: str) -> Entry:
 
 
 def provider(kind: str, spec: str) -> dict:
-    """The distribution and version that provide ``spec`` (None for files and unpackaged code)."""
-    return resolve(kind, spec).provider()
+    """The distribution and version that provide ``spec`` (None for files and unpackaged code);
+    looked up once per process (a ``module:attr`` spec scans the installed distributions)."""
+    return dict(_provider(kind, canonical(kind, spec)))
+
+
+@lru_cache(maxsize=None)
+def _provider(kind: str, spec: str) -> tuple:
+    return tuple(resolve(kind, spec).provider().items())
 
 
 # -- the four kinds --------------------------------------------------------------------------
