@@ -42,55 +42,88 @@ except ImportError:  # a commit before the registry
         return run_one(make_config(algorithm, problem, noise, 0, 3000))
 
 
-def _workload(n):
+try:
+    from qasbench.bench_sim import workload as _circuit  # noqa: E402
+except ImportError:  # a commit before the circuit families: the ladder alone
+    def _circuit(family, n):
+        if family != "ladder":
+            raise NotImplementedError  # asv skips the combination
+        return hardware_efficient(n, 5)
+
+
+def _workload(n, family="ladder"):
     hamiltonian = load_problem(f"tfim-{n}q").hamiltonian
-    circuit = hardware_efficient(n, 5)
+    circuit = _circuit(family, n)
     params = np.random.default_rng(n).uniform(-np.pi, np.pi, (64, circuit.n_params))
     return hamiltonian, circuit, params
 
 
 class Simulators:
-    """One noisy energy (mumbai-median, 5 x (RY layer + CNOT ladder), TFIM) per call."""
+    """One noisy energy (mumbai-median, TFIM) per call, on the circuit families of ``bench-sim``
+    (``ladder``: 5 x (RY layer + CNOT ladder); ``random-pairs``: 12n gates, 40% CNOTs on random
+    ordered pairs); aer on one thread, like ptm."""
 
-    params = ([2, 4, 6, 8], ["ptm", "aer"])
-    param_names = ["n_qubits", "backend"]
+    params = ([2, 4, 6, 8], ["ladder", "random-pairs"], ["ptm", "aer"])
+    param_names = ["n_qubits", "family", "backend"]
     timeout = 300
 
-    def setup(self, n, backend):
-        hamiltonian, self.circuit, self.params_batch = _workload(n)
-        cls = PTMBackend if backend == "ptm" else AerBackend
-        self.backend = cls(hamiltonian, load_noise("mumbai-median"))
+    def setup(self, n, family, backend):
+        hamiltonian, self.circuit, self.params_batch = _workload(n, family)
+        model = load_noise("mumbai-median")
+        self.backend = PTMBackend(hamiltonian, model) if backend == "ptm" else AerBackend(hamiltonian, model, threads=1)
         for params in (self.params_batch[:1], self.params_batch):  # warm caches and compiled kernels
             self.backend.energies(self.circuit, params)
 
-    def time_energy(self, n, backend):
+    def time_energy(self, n, family, backend):
         self.backend.energies(self.circuit, self.params_batch[:1])
 
-    def time_batch_of_64(self, n, backend):
+    def time_batch_of_64(self, n, family, backend):
         self.backend.energies(self.circuit, self.params_batch)
 
-    def peakmem_energy(self, n, backend):
+    def peakmem_energy(self, n, family, backend):
         self.backend.energies(self.circuit, self.params_batch[:1])
 
 
-def track_ptm_over_aer_speed_ratio(n):
+def _seconds_per_call(fn, calls):
     import time
 
-    hamiltonian, circuit, params = _workload(n)
+    fn()
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls
+
+
+def track_ptm_over_aer_speed_ratio(n, family):
+    hamiltonian, circuit, params = _workload(n, family)
     model = load_noise("mumbai-median")
-    timings = []
-    for backend in (PTMBackend(hamiltonian, model), AerBackend(hamiltonian, model)):
-        backend.energies(circuit, params[:1])
-        start = time.perf_counter()
-        for _ in range(5):
-            backend.energies(circuit, params[:1])
-        timings.append(time.perf_counter() - start)
-    return timings[1] / timings[0]
+    ptm, aer = PTMBackend(hamiltonian, model), AerBackend(hamiltonian, model, threads=1)
+    return _seconds_per_call(lambda: aer.energies(circuit, params[:1]), 5) / _seconds_per_call(
+        lambda: ptm.energies(circuit, params[:1]), 5)
 
 
-track_ptm_over_aer_speed_ratio.params = [2, 4, 6, 8]
-track_ptm_over_aer_speed_ratio.param_names = ["n_qubits"]
+track_ptm_over_aer_speed_ratio.params = ([2, 4, 6, 8], ["ladder", "random-pairs"])
+track_ptm_over_aer_speed_ratio.param_names = ["n_qubits", "family"]
 track_ptm_over_aer_speed_ratio.unit = "aer time / ptm time"
+
+
+def track_evaluator_overhead(noise):
+    """Seconds of one h2-4q evaluation of a 20-gate circuit through ``Evaluator.energies`` over
+    the same energy from the backend directly (the bare compiled kernel and its arguments)."""
+    from qasbench.evaluator import Evaluator, Task
+
+    task = Task.make("h2-4q", noise, budget=10**9)
+    evaluator = Evaluator(task, np.random.default_rng(0))
+    circuit = task.search_space.sample(np.random.default_rng(3), 20)
+    params = np.random.default_rng(1).uniform(-3, 3, (1, circuit.n_params))
+    backend = evaluator._simulator
+    return _seconds_per_call(lambda: evaluator.energies(circuit, params), 20000) / _seconds_per_call(
+        lambda: backend._energies(circuit, params), 20000)
+
+
+track_evaluator_overhead.params = ["noiseless", "mumbai-median"]
+track_evaluator_overhead.param_names = ["noise"]
+track_evaluator_overhead.unit = "evaluator time / backend time"
 
 
 class Optimizers:

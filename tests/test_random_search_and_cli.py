@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from qasbench.bench_sim import meets_goal, summarize
+from qasbench.bench_sim import FAMILIES, meets_goal, summarize, workload
 from qasbench.circuit import Circuit
 from qasbench.cli import main
 from qasbench.evaluator import Task
@@ -131,29 +131,49 @@ def test_grid_resumes_and_reruns_corrupt_records(tmp_path):
 def test_bench_sim_json_reports_both_simulators(capsys):
     assert run_cli("bench-sim", "--qubits", "2", "3", "--repeats", "1", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [row["n_qubits"] for row in rows] == [2, 3]
+    assert [(row["n_qubits"], row["family"]) for row in rows] == [(n, f) for n in (2, 3) for f in FAMILIES]
     for row in rows:
-        assert set(row) == {"n_qubits", "ptm_ms", "aer_ms", "ratio", "batch_ptm_ms_per_circuit",
-                            "batch_aer_ms_per_circuit", "batch_ratio", "max_abs_diff", "fused_2q_gbps", "copy_gbps"}
+        assert set(row) == {"n_qubits", "family", "ptm_ms", "aer_ms", "aer_default_ms", "ratio",
+                            "ratio_aer_default", "batch_ptm_ms_per_circuit", "batch_aer_ms_per_circuit",
+                            "batch_ratio", "max_abs_diff", "fused_2q_gbps", "copy_gbps"}
         assert row["max_abs_diff"] < 1e-9 and min(row["ptm_ms"], row["fused_2q_gbps"], row["copy_gbps"]) > 0
 
 
-def _bench_row(n, ratio, batch_ratio, fused=20.0, copy=25.0):
-    return {"n_qubits": n, "ratio": ratio, "batch_ratio": batch_ratio, "fused_2q_gbps": fused, "copy_gbps": copy}
+def _bench_row(n, ratio, batch_ratio, fused=20.0, copy=25.0, family="ladder"):
+    return {"n_qubits": n, "family": family, "ratio": ratio, "batch_ratio": batch_ratio, "fused_2q_gbps": fused,
+            "copy_gbps": copy}
+
+
+def test_bench_sim_circuit_families():
+    for n in (2, 5, 8):
+        pairs, matchings = workload("random-pairs", n), workload("matchings", n)
+        assert len(pairs) == 12 * n and pairs == workload("random-pairs", n)  # seeded by n
+        cnots = [g.qubits for g in pairs.gates if not g.is_rotation]
+        assert 0.2 * 12 * n < len(cnots) < 0.6 * 12 * n and all(a != b for a, b in cnots)
+        for layer in range(5):  # every layer's CNOTs pair each qubit at most once
+            start = layer * (2 * n + n // 2) + 2 * n
+            used = [q for g in matchings.gates[start:start + n // 2] for q in g.qubits]
+            assert sorted(used) == sorted(set(used)) and len(used) == 2 * (n // 2)
+    assert len({g.qubits for g in workload("random-pairs", 8).gates if not g.is_rotation}) > 14  # not a ladder
+    with pytest.raises(ValueError, match="unknown circuit family"):
+        workload("brickwork", 4)
 
 
 def test_bench_sim_goal_and_summary():
     assert meets_goal(_bench_row(6, 10.0, 30.0))
     assert not meets_goal(_bench_row(6, 9.9, 50.0))  # single ratio below 10
     assert not meets_goal(_bench_row(6, 20.0, 29.0))  # batch ratio counts up to 6 qubits
-    assert meets_goal(_bench_row(8, 12.0, 5.0))  # ... and not beyond
+    assert meets_goal(_bench_row(8, 12.0, 5.0))  # ... and not beyond, on a ladder
+    assert not meets_goal(_bench_row(8, 29.0, 40.0, family="random-pairs"))  # issue #21: 30x at n = 8
+    assert meets_goal(_bench_row(8, 30.0, 30.0, family="matchings"))
+    assert not meets_goal(_bench_row(10, 19.0, 5.0, family="random-pairs"))  # 20x at n = 10
     assert not meets_goal(_bench_row(10, 12.0, 5.0, fused=10.0, copy=25.0))  # fused op over 2x off the copy
     runs = [[_bench_row(2, 40.0, 60.0), _bench_row(10, 11.0, 9.0)],
             [_bench_row(2, 30.0, 80.0), _bench_row(10, 9.0, 9.0)]]
     text = summarize(runs)
-    assert "| 2 | 30.0-40.0 (35.0) | 60.0-80.0 (70.0) | 2 of 2 |" in text
-    assert "| 10 | 9.0-11.0 (10.0) | 9.0-9.0 (9.0) | 1 of 2 |" in text
-    assert text.endswith("Runs meeting the goal at every n: 1 of 2.")
+    assert "| 2 | ladder | 30.0-40.0 (35.0) | 60.0-80.0 (70.0) | 2 of 2 |" in text
+    assert "| 10 | ladder | 9.0-11.0 (10.0) | 9.0-9.0 (9.0) | 1 of 2 |" in text
+    assert text.endswith("Runs meeting the goal everywhere: 1 of 2.")
 
 
 def test_bench_sim_summary_script_rejects_a_foreign_file_in_one_line(tmp_path):
@@ -162,7 +182,7 @@ def test_bench_sim_summary_script_rejects_a_foreign_file_in_one_line(tmp_path):
     bad.write_text('{"not": "a bench-sim output"}')
     script = Path(__file__).resolve().parents[1] / "scripts" / "bench_sim_summary.py"
     ok = subprocess.run([sys.executable, str(script), str(good)], capture_output=True, text=True)
-    assert ok.returncode == 0 and "| 2 | 40.0-40.0 (40.0) |" in ok.stdout
+    assert ok.returncode == 0 and "| 2 | ladder | 40.0-40.0 (40.0) |" in ok.stdout
     out = subprocess.run([sys.executable, str(script), str(good), str(bad)], capture_output=True, text=True)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.count("\n") == 1 and f"{bad}: not a `qasbench bench-sim --json` output" in out.stderr

@@ -18,28 +18,27 @@ from qasbench.sim.statevector import StatevectorBackend
 from tests.conftest import random_circuit, random_hamiltonian
 
 PROFILES = names("noise")
-# thresholds that force each CPU path of PTMBackend.pauli_vectors
-PATHS = {
-    "kernel": {"KERNEL_QUBITS": 99},
-    "batched-matmul": {"KERNEL_QUBITS": 0, "KERNEL_BATCH_QUBITS": 0, "BATCHED_MATMUL_QUBITS": 99},
-    "row-by-row": {"KERNEL_QUBITS": 0, "KERNEL_BATCH_QUBITS": 0, "BATCHED_MATMUL_QUBITS": 0},
-}
+# the PTM simulator's implementations: the single-state kernel, the batch-last kernel (forced
+# for every batch), and the torch matmul path
+PTM_PATHS = {"kernel": ("cpu", {}), "batch-kernel": ("cpu", {"BATCH_KERNEL_QUBITS": 99, "BATCH_KERNEL_MIN_BATCH": 1}),
+             "torch": ("torch-cpu", {})}
 
 
-@pytest.fixture(params=list(PATHS))
-def ptm_path(request, monkeypatch):
-    for name, value in PATHS[request.param].items():
+@pytest.fixture(params=list(PTM_PATHS))
+def ptm_device(request, monkeypatch):
+    device, thresholds = PTM_PATHS[request.param]
+    for name, value in thresholds.items():
         monkeypatch.setattr(ptm, name, value)
-    return request.param
+    return device
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
-def test_ptm_matches_aer_on_random_circuits(profile, n, ptm_path):
+def test_ptm_matches_aer_on_random_circuits(profile, n, ptm_device):
     rng = np.random.default_rng(100 * n + PROFILES.index(profile))
     model = load_noise(profile)
     h = random_hamiltonian(rng, n, n_terms=min(20, 4**n - 1))
-    ptm, aer = PTMBackend(h, model), AerBackend(h, model)
+    ptm, aer = PTMBackend(h, model, device=ptm_device), AerBackend(h, model)
     for n_gates in (1, 7, 4 * n + 6):
         circuit = random_circuit(rng, n, n_gates)
         params = rng.uniform(-np.pi, np.pi, (3, circuit.n_params))
@@ -52,26 +51,42 @@ def test_ptm_matches_aer_on_random_circuits(profile, n, ptm_path):
     {"readout_p10": 0.11}, {"readout_p01": 0.3, "readout_p10": 0.05},
     {"depol_2q": 1.0}, {"depol_1q": 4 / 3, "depol_2q": 16 / 15},  # fully depolarizing and beyond
 ])
-def test_each_channel_alone_matches_aer(channel, rng, ptm_path):
+def test_each_channel_alone_matches_aer(channel, rng, ptm_device):
     model = noise.NoiseModel("single-channel", **channel)
     h = random_hamiltonian(rng, 3, n_terms=30)
     circuit = random_circuit(rng, 3, 14)
     params = rng.uniform(-np.pi, np.pi, (2, circuit.n_params))
     expected = AerBackend(h, model).expectations(circuit, params)
-    assert np.max(np.abs(PTMBackend(h, model).expectations(circuit, params) - expected)) < 1e-9
+    assert np.max(np.abs(PTMBackend(h, model, device=ptm_device).expectations(circuit, params) - expected)) < 1e-9
 
 
 @pytest.mark.parametrize("n", [1, 2, 4, 6])
-def test_noiseless_paths_agree(n, rng, ptm_path):
+def test_noiseless_paths_agree(n, rng, ptm_device):
     h = random_hamiltonian(rng, n, n_terms=min(25, 4**n - 1))
     model = load_noise("noiseless")
     circuit = random_circuit(rng, n, 3 * n + 5)
     params = rng.uniform(-np.pi, np.pi, (4, circuit.n_params))
     sv = StatevectorBackend(h, model).expectations(circuit, params)
     assert np.max(np.abs(sv - AerBackend(h, model).expectations(circuit, params))) < 1e-9
-    assert np.max(np.abs(sv - PTMBackend(h, model).expectations(circuit, params))) < 1e-9
+    assert np.max(np.abs(sv - PTMBackend(h, model, device=ptm_device).expectations(circuit, params))) < 1e-9
     energies = StatevectorBackend(h, model).energies(circuit, params)  # the fused energy kernel
     assert np.max(np.abs(energies - AerBackend(h, model).energies(circuit, params))) < 1e-9
+
+
+@pytest.mark.parametrize("n", [7, 8])
+def test_ptm_energies_agree_with_aer_on_larger_states(n, rng):
+    """Every qubit pair, the last two qubits included (the kernel's gathered passes), and the
+    readout-folded energy dot product, against aer."""
+    h = random_hamiltonian(rng, n, n_terms=30)
+    model = load_noise("mumbai-median")
+    gates = [CNOT(a, b) for a in range(n) for b in range(n) if a != b]
+    gates = [g for pair in zip(gates, random_circuit(rng, n, len(gates)).gates) for g in pair]
+    circuit = Circuit(n, tuple(gates))
+    params = rng.uniform(-np.pi, np.pi, (2, circuit.n_params))
+    ptm = PTMBackend(h, model)
+    expected = AerBackend(h, model).energies(circuit, params)
+    assert np.max(np.abs(ptm.energies(circuit, params) - expected)) < 1e-9
+    assert np.max(np.abs(ptm.expectations(circuit, params) @ h.coeffs + h.constant - expected)) < 1e-9
 
 
 @pytest.mark.parametrize("n", [8, 11])

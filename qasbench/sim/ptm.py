@@ -7,10 +7,11 @@ operators are further absorbed into the next CNOT on their qubit, so a circuit b
 list of 4x4 and 16x16 operators, each applied in one pass over the state. Readout error is
 folded into the measured-term weights; the energy is a dot product.
 
-Two implementations of the same plan: the reshape + matmul path, written once for numpy (CPU,
-the default) and torch tensors (``device="cuda"`` or ``"torch-cpu"``), and the compiled numba
-kernel of :mod:`qasbench.sim.ptm_kernels` (CPU, batch-last layout), which the CPU takes for
-small states and batches. All in float64.
+Implementations of the same plan: on the CPU (the default) the compiled numba kernel of
+:mod:`qasbench.sim.ptm_kernels`, one parameter set at a time with every operator applied in
+place whatever its qubits, and for large batches on small states the batch-last kernel of
+:mod:`qasbench.sim.ptm_batch_kernels`; on torch tensors (``device="cuda"`` or ``"torch-cpu"``)
+a batched reshape + matmul path. All in float64.
 """
 from __future__ import annotations
 
@@ -25,14 +26,12 @@ from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
 from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
 from qasbench.sim import pauli_basis as pb
-from qasbench.sim import ptm_kernels
+from qasbench.sim import ptm_batch_kernels, ptm_kernels
 
 _DIGIT = {"I": 0, "X": 1, "Y": 2, "Z": 3}
-# CPU paths by state size and batch, from the crossovers measured on `bench-sim`-shaped circuits
-# (2-core x86_64, one BLAS thread): the compiled kernel up to 4 qubits, and for batches of at
-# least KERNEL_MIN_BATCH up to 6; smaller batches up to 6 qubits take the batched matmul path;
-# beyond, one parameter set at a time (numpy's BLAS products over long rows win there).
-KERNEL_QUBITS, KERNEL_BATCH_QUBITS, KERNEL_MIN_BATCH, BATCHED_MATMUL_QUBITS = 4, 6, 16, 6
+# batches of at least this many parameter sets on at most this many qubits take the batch-last
+# kernel (see qasbench.sim.ptm_batch_kernels)
+BATCH_KERNEL_QUBITS, BATCH_KERNEL_MIN_BATCH = 6, 16
 
 
 def readout_weights(hamiltonian: Hamiltonian, noise: NoiseModel) -> tuple[np.ndarray, np.ndarray]:
@@ -82,23 +81,9 @@ def _csr(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return indptr, *(np.array([np.pad(x, (0, width - len(x))) for x in xs]) for xs in (cols, vals))
 
 
-class _Numpy:
-    """The few array operations the simulator needs, on numpy."""
+class _Torch:
+    """The few array operations the matmul path needs, on torch tensors of one device."""
 
-    name = "numpy"
-    cos, sin, matmul = staticmethod(np.cos), staticmethod(np.sin), staticmethod(np.matmul)
-
-    def asarray(self, x):
-        return np.asarray(x, dtype=np.float64)
-
-    def permute(self, x, axes):
-        return x.transpose(axes)
-
-    def to_numpy(self, x):
-        return x
-
-
-class _Torch(_Numpy):
     def __init__(self, device: str):
         import torch
 
@@ -171,10 +156,12 @@ class PTMBackend(Backend):
 
     def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel, device: str | None = None):
         super().__init__(hamiltonian, noise)
-        self.xp = _Numpy() if device in (None, "cpu") else _Torch("cpu" if device == "torch-cpu" else device)
+        self.xp = None if device in (None, "cpu") else _Torch("cpu" if device == "torch-cpu" else device)
         index, weight = readout_weights(hamiltonian, noise)
-        self._index = index
-        self._weight = self.xp.asarray(weight)
+        self._index, self._weight = index, weight
+        # the energy as one sparse dot product with the Pauli vector: coefficients folded in
+        self._energy_index = np.ascontiguousarray(index.ravel())
+        self._energy_weight = np.ascontiguousarray((weight * hamiltonian.coeffs[:, None]).ravel())
         self._cnots = np.stack([_fused_cnot(False, noise), _fused_cnot(True, noise)])
         self._parts = {a: _fused_rotation(a, noise) for a in "XYZ"}
         self._kernel_parts = np.stack([self._parts[a] for a in "XYZ"])
@@ -184,8 +171,8 @@ class PTMBackend(Backend):
         self._compiled = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._compile)
 
     def _compile(self, circuit: Circuit):
-        """(plan, rotation parts (3, P+1, 4, 4) with an identity last, CNOT matrices); cached
-        per circuit by ``_compiled``."""
+        """(plan, rotation parts (3, P+1, 4, 4) with an identity last, CNOT matrices) for the
+        matmul path; cached per circuit by ``_compiled``."""
         axes = [g.name[1] for g in circuit.gates if g.is_rotation]
         identity = np.stack([np.eye(4), np.zeros((4, 4)), np.zeros((4, 4))])
         parts = np.stack([self._parts[a] for a in axes] + [identity], axis=1)
@@ -226,23 +213,30 @@ class PTMBackend(Backend):
         out = xp.matmul(matrix, moved).reshape(batch, 4**lo, 4, 4, 4 ** (hi - lo - 1), -1)
         return xp.permute(out, (0, 1, 2, 4, 3, 5)).reshape(batch, -1)
 
-    def pauli_vectors(self, circuit: Circuit, params) -> object:
-        """Final Pauli vectors, shape (B, 4^n), before readout error (path: see KERNEL_QUBITS)."""
-        params = circuit.check_params(params)
-        n, batch = circuit.n_qubits, params.shape[0]
-        if self.xp.name == "numpy":
-            if n <= KERNEL_QUBITS or (n <= KERNEL_BATCH_QUBITS and batch >= KERNEL_MIN_BATCH):
-                return self._kernel_path(circuit, params)
-            if n > BATCHED_MATMUL_QUBITS:
-                return np.concatenate([self._matmul_path(circuit, row[None]) for row in params])
-        return self._matmul_path(circuit, params)
+    def _kernel_args(self, circuit: Circuit) -> tuple:
+        if circuit.n_qubits != self.hamiltonian.n_qubits:
+            self.check_circuit(circuit)  # raises
+        plan = circuit.compiled("ptm-plan", Plan.compile)
+        return (self._initial, plan.axes, self._kernel_parts, plan.sides, plan.op_qubits, plan.op_kind,
+                *self._kernel_cnots, circuit.n_qubits)
 
-    def _kernel_path(self, circuit: Circuit, params: np.ndarray) -> np.ndarray:
-        plan = self._compiled(circuit)[0]
-        state = np.repeat(self._initial[:, None], len(params), axis=1)
-        ptm_kernels.evolve(state, np.ascontiguousarray(params.T), plan.axes, self._kernel_parts, plan.sides,
-                           plan.op_qubits, plan.op_kind, *self._kernel_cnots, circuit.n_qubits)
-        return state.T
+    def pauli_vectors(self, circuit: Circuit, params) -> object:
+        """Final Pauli vectors, shape (B, 4^n), before readout error."""
+        params = circuit.check_params(params)
+        if self.xp is not None:
+            return self._matmul_path(circuit, params)
+        args = self._kernel_args(circuit)
+        if self._batch_kernel(circuit, params):
+            state = np.repeat(self._initial[:, None], len(params), axis=1)
+            ptm_batch_kernels.evolve(state, np.ascontiguousarray(params.T), *args[1:])
+            return state.T
+        out = np.empty((params.shape[0], 4**circuit.n_qubits))
+        ptm_kernels.pauli_vectors(out, args[0], params, *args[1:])
+        return out
+
+    @staticmethod
+    def _batch_kernel(circuit: Circuit, params: np.ndarray) -> bool:
+        return circuit.n_qubits <= BATCH_KERNEL_QUBITS and params.shape[0] >= BATCH_KERNEL_MIN_BATCH
 
     def _matmul_path(self, circuit: Circuit, params: np.ndarray):
         n = circuit.n_qubits
@@ -258,5 +252,16 @@ class PTMBackend(Backend):
         """Readout-affected expectation of every Hamiltonian term, shape (B, n_terms)."""
         self.check_circuit(circuit)
         state = self.pauli_vectors(circuit, params)
-        values = (state[:, self._index] * self._weight).sum(-1)
+        if self.xp is None:
+            return (state[:, self._index] * self._weight).sum(-1)
+        values = (state[:, self._index] * self.xp.asarray(self._weight)).sum(-1)
         return np.asarray(self.xp.to_numpy(values))
+
+    def _energies(self, circuit: Circuit, params: np.ndarray) -> np.ndarray:
+        if self.xp is not None or self._batch_kernel(circuit, params):
+            return super()._energies(circuit, params)
+        args = self._kernel_args(circuit)
+        out = np.empty(params.shape[0])
+        ptm_kernels.energies(out, args[0], params, *args[1:], self._energy_index, self._energy_weight,
+                             self.hamiltonian.constant)
+        return out

@@ -1,15 +1,20 @@
-"""Compiled (numba) kernels of the PTM simulator for batches of parameter sets.
+"""Compiled (numba) kernels of the PTM simulator: one parameter set at a time, any qubit pair in place.
 
-The state is a real array of shape ``(4^n, B)``: Pauli index first (qubit 0 the most
-significant base-4 digit), the batch last, so that every innermost loop runs over the B
-parameter sets with per-set coefficients and vectorizes. One pass over the state applies one
-fused CNOT operator ``C2 @ kron(L, R)`` in factored form: R on the higher qubit, L on the lower
-(4 x 4 each, products of the fused rotation+noise PTMs pending on that qubit), then the sparse
-``C2`` = (2-qubit noise) @ (CNOT), stored in CSR form (indptr, cols, vals). That is
-4*16 + 4*16 + nnz(C2) multiply-adds per 16 entries instead of 256 for the dense 16 x 16 product,
-and a factor with no rotation pending (the identity; in a CNOT ladder, L of every CNOT after the
-first) is skipped.
-Only ``contract`` fast-math is enabled (fused multiply-add), never reassociation.
+The state is a real vector of length 4^n (qubit q is base-4 digit ``n - 1 - q``, qubit 0 the most
+significant), evolved in place. A circuit arrives as its fused plan (:class:`qasbench.sim.ptm.Plan`):
+per CNOT one operator ``C2 @ kron(L, R)`` on qubits lo < hi, per qubit with rotations after its
+last CNOT one 4 x 4 operator. L and R are the products of the fused rotation + 1-qubit-noise PTMs
+pending on that qubit (``C + cos t A + sin t B`` each), built here from the angles; a factor with
+no rotation pending is the identity and skipped. ``C2`` = (2-qubit noise) @ (CNOT) is sparse (a
+signed permutation times a diagonal-plus-relaxation channel) and stored in CSR form.
+
+One pass over the state per operator. The 4^(n-2) index sets an operator mixes (16 entries each,
+the two qubits' digits varying) are visited in tiles of ``TILE``: a tile's entries are gathered
+into a (16, TILE) buffer, R, L and C2 are applied there with the tile as the innermost,
+vectorizing loop, and the results are written back. That works the same for neighbouring and
+distant pairs (no transposition of the state) and touches each entry once per operator.
+Batches loop over their parameter sets inside the kernel. Only ``contract`` fast-math (fused
+multiply-add), never reassociation.
 """
 from __future__ import annotations
 
@@ -17,119 +22,183 @@ import numpy as np
 from numba import njit
 
 _FASTMATH = {"contract"}
+TILE = 256
+MIN_RUN = 64
 
 
 @njit(fastmath=_FASTMATH, cache=True)
 def _factor(out, sequence, axes, parts, cos, sin):
-    """out (4, 4, B) <- the product of the fused rotation PTMs of ``sequence`` (parameter
-    indices in application order, -1 ends it); rotation p is ``C + cos A + sin B`` with
-    ``parts[axes[p]] = (C, A, B)``."""
-    batch = out.shape[2]
-    for b in range(batch):
-        for i in range(4):
-            for j in range(4):
-                out[i, j, b] = 1.0 if i == j else 0.0
+    """out (4, 4) <- product of the fused rotation PTMs of ``sequence`` (parameter indices in
+    application order, -1 ends it); returns False when it is the identity (nothing pending)."""
+    for i in range(4):
+        for j in range(4):
+            out[i, j] = 1.0 if i == j else 0.0
+    if sequence[0] < 0:
+        return False
     for t in range(sequence.shape[0]):
         p = sequence[t]
         if p < 0:
             break
         part = parts[axes[p]]
-        for b in range(batch):
-            c, s = cos[p, b], sin[p, b]
-            for j in range(4):  # column j of out <- rotation @ column j
-                o0, o1, o2, o3 = out[0, j, b], out[1, j, b], out[2, j, b], out[3, j, b]
-                for i in range(4):
-                    out[i, j, b] = ((part[0, i, 0] + part[1, i, 0] * c + part[2, i, 0] * s) * o0
-                                    + (part[0, i, 1] + part[1, i, 1] * c + part[2, i, 1] * s) * o1
-                                    + (part[0, i, 2] + part[1, i, 2] * c + part[2, i, 2] * s) * o2
-                                    + (part[0, i, 3] + part[1, i, 3] * c + part[2, i, 3] * s) * o3)
+        c, s = cos[p], sin[p]
+        for j in range(4):  # column j of out <- rotation @ column j
+            o0, o1, o2, o3 = out[0, j], out[1, j], out[2, j], out[3, j]
+            for i in range(4):
+                out[i, j] = ((part[0, i, 0] + part[1, i, 0] * c + part[2, i, 0] * s) * o0
+                             + (part[0, i, 1] + part[1, i, 1] * c + part[2, i, 1] * s) * o1
+                             + (part[0, i, 2] + part[1, i, 2] * c + part[2, i, 2] * s) * o2
+                             + (part[0, i, 3] + part[1, i, 3] * c + part[2, i, 3] * s) * o3)
+    return True
 
 
 @njit(fastmath=_FASTMATH, cache=True)
-def _apply_single(state, F, q, n):
-    """In place: the 4 x 4 operator F (per batch column) on qubit q."""
-    batch = state.shape[1]
-    stride = 4 ** (n - q - 1)
-    for a in range(4**q):
-        for s in range(stride):
-            r0 = a * 4 * stride + s
-            r1, r2, r3 = r0 + stride, r0 + 2 * stride, r0 + 3 * stride
-            for b in range(batch):
-                x0, x1, x2, x3 = state[r0, b], state[r1, b], state[r2, b], state[r3, b]
-                state[r0, b] = F[0, 0, b] * x0 + F[0, 1, b] * x1 + F[0, 2, b] * x2 + F[0, 3, b] * x3
-                state[r1, b] = F[1, 0, b] * x0 + F[1, 1, b] * x1 + F[1, 2, b] * x2 + F[1, 3, b] * x3
-                state[r2, b] = F[2, 0, b] * x0 + F[2, 1, b] * x1 + F[2, 2, b] * x2 + F[2, 3, b] * x3
-                state[r3, b] = F[3, 0, b] * x0 + F[3, 1, b] * x1 + F[3, 2, b] * x2 + F[3, 3, b] * x3
+def _mix4(x, o, F, width):
+    """In place on four rows of the 1-D array x, row k = ``x[o[k]:o[k] + width]``:
+    ``rows <- F @ rows``. Offsets are unsigned so that numba emits no negative-index wraparound
+    and the loop vectorizes (views would cost a reference count each)."""
+    o0, o1, o2, o3 = o[0], o[1], o[2], o[3]
+    for t in range(np.uint64(width)):
+        x0, x1, x2, x3 = x[o0 + t], x[o1 + t], x[o2 + t], x[o3 + t]
+        x[o0 + t] = F[0, 0] * x0 + F[0, 1] * x1 + F[0, 2] * x2 + F[0, 3] * x3
+        x[o1 + t] = F[1, 0] * x0 + F[1, 1] * x1 + F[1, 2] * x2 + F[1, 3] * x3
+        x[o2 + t] = F[2, 0] * x0 + F[2, 1] * x1 + F[2, 2] * x2 + F[2, 3] * x3
+        x[o3 + t] = F[3, 0] * x0 + F[3, 1] * x1 + F[3, 2] * x2 + F[3, 3] * x3
 
 
 @njit(fastmath=_FASTMATH, cache=True)
-def _apply_pair(state, L, R, left_identity, right_identity, indptr, cols, vals, lo, hi, n):
-    """In place: ``C2 @ kron(L, R)`` on qubits lo < hi (L on lo, R on hi); a factor flagged as
-    the identity (no rotation pending on its qubit) is skipped."""
-    batch = state.shape[1]
-    s_hi = 4 ** (n - hi - 1)
-    s_mid = 4 * s_hi
-    s_lo = 4 ** (hi - lo - 1) * s_mid
-    t = np.empty((16, batch))  # after R: index 4 * lo_digit + hi_digit
-    u = np.empty((16, batch))  # after L
-    kron_out = t if left_identity else u  # what C2 reads
-    for a in range(4**lo):
-        for m in range(4 ** (hi - lo - 1)):
-            for s in range(s_hi):
-                base = a * 4 * s_lo + m * s_mid + s
-                for i in range(4):
-                    r0 = base + i * s_lo
-                    r1, r2, r3 = r0 + s_hi, r0 + 2 * s_hi, r0 + 3 * s_hi
-                    if right_identity:
-                        for b in range(batch):
-                            t[4 * i, b], t[4 * i + 1, b] = state[r0, b], state[r1, b]
-                            t[4 * i + 2, b], t[4 * i + 3, b] = state[r2, b], state[r3, b]
-                        continue
-                    for b in range(batch):
-                        x0, x1, x2, x3 = state[r0, b], state[r1, b], state[r2, b], state[r3, b]
-                        t[4 * i, b] = R[0, 0, b] * x0 + R[0, 1, b] * x1 + R[0, 2, b] * x2 + R[0, 3, b] * x3
-                        t[4 * i + 1, b] = R[1, 0, b] * x0 + R[1, 1, b] * x1 + R[1, 2, b] * x2 + R[1, 3, b] * x3
-                        t[4 * i + 2, b] = R[2, 0, b] * x0 + R[2, 1, b] * x1 + R[2, 2, b] * x2 + R[2, 3, b] * x3
-                        t[4 * i + 3, b] = R[3, 0, b] * x0 + R[3, 1, b] * x1 + R[3, 2, b] * x2 + R[3, 3, b] * x3
-                if not left_identity:
-                    for k in range(4):
-                        for b in range(batch):
-                            y0, y1, y2, y3 = t[k, b], t[4 + k, b], t[8 + k, b], t[12 + k, b]
-                            u[k, b] = L[0, 0, b] * y0 + L[0, 1, b] * y1 + L[0, 2, b] * y2 + L[0, 3, b] * y3
-                            u[4 + k, b] = L[1, 0, b] * y0 + L[1, 1, b] * y1 + L[1, 2, b] * y2 + L[1, 3, b] * y3
-                            u[8 + k, b] = L[2, 0, b] * y0 + L[2, 1, b] * y1 + L[2, 2, b] * y2 + L[2, 3, b] * y3
-                            u[12 + k, b] = L[3, 0, b] * y0 + L[3, 1, b] * y1 + L[3, 2, b] * y2 + L[3, 3, b] * y3
-                for r in range(16):  # C2 in CSR form: row r has entries indptr[r]:indptr[r + 1]
-                    row = base + (r >> 2) * s_lo + (r & 3) * s_hi
-                    for b in range(batch):
-                        state[row, b] = 0.0
-                    for e in range(indptr[r], indptr[r + 1]):
-                        c, v = cols[e], vals[e]
-                        for b in range(batch):
-                            state[row, b] += v * kron_out[c, b]
+def _block(x, o, width, L, R, use_l, use_r, indptr, cols, vals, out, group):
+    """The operator on one block of the 1-D array x: row k is ``x[o[k]:o[k] + width]`` (uint64
+    offsets; 4 rows: L alone; 16 rows, index 4 * (lo digit) + (hi digit): ``C2 @ kron(L, R)``, a
+    factor skipped unless flagged). ``out`` (16 * width) and ``group`` (4) are scratch."""
+    if o.shape[0] == 4:
+        _mix4(x, o, L, width)
+        return
+    if use_r:  # R on the hi digit: rows 4i .. 4i + 3 for each lo digit i
+        for i in range(4):
+            for j in range(4):
+                group[j] = o[4 * i + j]
+            _mix4(x, group, R, width)
+    if use_l:  # L on the lo digit: rows j, 4 + j, 8 + j, 12 + j for each hi digit j
+        for j in range(4):
+            for i in range(4):
+                group[i] = o[4 * i + j]
+            _mix4(x, group, L, width)
+    w = np.uint64(width)
+    for r in range(16):  # C2 in CSR form into out
+        target = np.uint64(r) * w
+        first, last = indptr[r], indptr[r + 1]
+        if first == last:  # an all-zero row (complete depolarization)
+            for t in range(w):
+                out[target + t] = 0.0
+            continue
+        source, v = o[cols[first]], vals[first]
+        for t in range(w):
+            out[target + t] = v * x[source + t]
+        for e in range(first + 1, last):
+            source, v = o[cols[e]], vals[e]
+            for t in range(w):
+                out[target + t] += v * x[source + t]
+    for r in range(16):
+        target, source = o[r], np.uint64(r) * w
+        for t in range(w):
+            x[target + t] = out[source + t]
+
+
+@njit(cache=True)
+def _geometry(n, lo, hi):
+    """The untouched digits of a pass over the operator on qubit ``lo`` (and ``hi`` > lo; -1 for a
+    1-qubit operator) as three blocks, (count, stride) each: above lo, between, below hi; and
+    the operator's digit strides (s_lo, s_hi)."""
+    s_lo = 4 ** (n - 1 - lo)
+    if hi < 0:
+        return (4**lo, 4 * s_lo), (1, 0), (s_lo, 1), s_lo, s_lo
+    s_hi = 4 ** (n - 1 - hi)
+    return (4**lo, 4 * s_lo), (4 ** (hi - lo - 1), 4 * s_hi), (s_hi, 1), s_lo, s_hi
 
 
 @njit(fastmath=_FASTMATH, cache=True)
-def evolve(state, angles, axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n):
-    """Apply a compiled circuit to ``state`` (4^n, B) in place.
+def _apply(state, L, R, use_l, use_r, indptr, cols, vals, lo, hi, n, buf, out):
+    """In place: ``C2 @ kron(L, R)`` on qubits lo < hi (L, R skipped unless flagged); with ``hi``
+    = -1, L alone on qubit lo.
 
-    ``angles`` (P, B); ``op_qubits`` (K, 2): (lo, hi) of a CNOT operator or (q, -1) of a
-    trailing 1-qubit operator; ``op_kind[i]`` selects the CNOT orientation (the CSR matrix indptr/cols/vals[k]);
-    ``sides`` lists the rotation sequences of the factors in operator order (L, R per CNOT).
-    """
-    batch = state.shape[1]
+    Where the digits below the operator's give runs of at least ``MIN_RUN`` contiguous entries,
+    the blocks are slices of the state itself. Otherwise (an operator on the last two qubits)
+    the widest of the other two digit blocks is gathered, ``TILE`` entries at a time, into a
+    contiguous buffer, transformed there and scattered back."""
+    above, between, below, s_lo, s_hi = _geometry(n, lo, hi)
+    rows = 16 if hi >= 0 else 4
+    offsets = np.empty(rows, np.uint64)
+    for k in range(rows):
+        offsets[k] = (k >> 2) * s_lo + (k & 3) * s_hi if hi >= 0 else k * s_lo
+    o = np.empty(rows, np.uint64)
+    group = np.empty(4, np.uint64)
+    if below[0] >= MIN_RUN:
+        width = min(below[0], TILE)
+        for a in range(above[0]):
+            for m in range(between[0]):
+                for s in range(0, below[0], width):
+                    base = np.uint64(a * above[1] + m * between[1] + s)
+                    for k in range(rows):
+                        o[k] = offsets[k] + base
+                    _block(state, o, width, L, R, use_l, use_r, indptr, cols, vals, out, group)
+        return
+    outer, vector = (above, between) if between[0] >= above[0] else (between, above)
+    width = min(vector[0], TILE)
+    stride = vector[1]
+    for k in range(rows):
+        o[k] = k * width
+    for i in range(outer[0]):
+        for v0 in range(0, vector[0], width):
+            for s in range(below[0]):
+                base = i * outer[1] + v0 * stride + s
+                for k in range(rows):
+                    start, row = base + offsets[k], k * width
+                    for t in range(width):
+                        buf[row + t] = state[start + t * stride]
+                _block(buf, o, width, L, R, use_l, use_r, indptr, cols, vals, out, group)
+                for k in range(rows):
+                    start, row = base + offsets[k], k * width
+                    for t in range(width):
+                        state[start + t * stride] = buf[row + t]
+
+
+@njit(fastmath=_FASTMATH, cache=True)
+def _evolve(state, initial, angles, axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n,
+            work):
+    """state <- the compiled circuit applied to ``initial`` with ``angles`` (P,)."""
+    state[:] = initial
     cos, sin = np.cos(angles), np.sin(angles)
-    left, right = np.empty((4, 4, batch)), np.empty((4, 4, batch))
+    left, right = work[0], work[1]
+    buf, out = np.empty(16 * TILE), np.empty(16 * TILE)
     f = 0
     for i in range(op_qubits.shape[0]):
-        if op_qubits[i, 1] < 0:
-            _factor(left, sides[f], axes, parts, cos, sin)
-            _apply_single(state, left, op_qubits[i, 0], n)
-            f += 1
-            continue
-        _factor(left, sides[f], axes, parts, cos, sin)
-        _factor(right, sides[f + 1], axes, parts, cos, sin)
+        use_l = _factor(left, sides[f], axes, parts, cos, sin)
+        single = op_qubits[i, 1] < 0
+        use_r = False if single else _factor(right, sides[f + 1], axes, parts, cos, sin)
         k = op_kind[i]
-        _apply_pair(state, left, right, sides[f, 0] < 0, sides[f + 1, 0] < 0, indptr[k], cols[k], vals[k],
-                    op_qubits[i, 0], op_qubits[i, 1], n)
-        f += 2
+        _apply(state, left, right, use_l, use_r, indptr[k], cols[k], vals[k], op_qubits[i, 0], op_qubits[i, 1],
+               n, buf, out)
+        f += 1 if single else 2
+
+
+@njit(fastmath=_FASTMATH, cache=True)
+def pauli_vectors(out, initial, params, axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n):
+    """out[b] (4^n,) <- the final Pauli vector of parameter set b (``params`` (B, P))."""
+    work = np.empty((2, 4, 4))
+    for b in range(params.shape[0]):
+        _evolve(out[b], initial, params[b], axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n, work)
+
+
+@njit(fastmath=_FASTMATH, cache=True)
+def energies(out, initial, params, axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n,
+             index, weight, constant):
+    """out[b] <- constant + sum_k weight[k] r_b[index[k]]: the energy of parameter set b, with the
+    Hamiltonian's coefficients and readout error folded into ``weight``."""
+    state = np.empty(initial.shape[0])
+    work = np.empty((2, 4, 4))
+    for b in range(params.shape[0]):
+        _evolve(state, initial, params[b], axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n, work)
+        total = 0.0
+        for k in range(index.shape[0]):
+            total += weight[k] * state[index[k]]
+        out[b] = constant + total

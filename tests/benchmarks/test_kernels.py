@@ -39,9 +39,27 @@ def test_noiseless_statevector_energy(benchmark, n):
 
 @pytest.mark.parametrize("n", [6, 8])
 def test_fused_two_qubit_operator(benchmark, n):
-    hamiltonian, _ = workload(n)
-    sim = PTMBackend(hamiltonian, load_noise("mumbai-median"))
-    state = np.random.default_rng(0).random((1, 4**n))
-    matrix = np.random.default_rng(1).random((1, 16, 16))
-    out = benchmark(sim._apply, state, (n // 2 - 1, n // 2), matrix, n)
-    assert out.shape == state.shape
+    from qasbench.sim import ptm_kernels
+    from qasbench.sim.ptm import _csr, _fused_cnot
+
+    state = np.random.default_rng(0).random(4**n)
+    factor = np.random.default_rng(1).random((4, 4))
+    indptr, cols, vals = _csr(_fused_cnot(True, load_noise("mumbai-median"))[None])
+    scratch = np.empty(16 * ptm_kernels.TILE), np.empty(16 * ptm_kernels.TILE)
+    benchmark(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0], vals[0],
+              n // 2 - 1, n // 2, n, *scratch)
+
+
+@pytest.mark.parametrize("noise", ["noiseless", "mumbai-median"])
+@pytest.mark.parametrize("path", ["evaluator", "backend"])
+def test_evaluator_overhead(benchmark, path, noise):
+    """One h2-4q evaluation of a 20-gate circuit through the Evaluator and straight from its
+    backend, side by side (group by param:noise to read the overhead as a ratio)."""
+    from qasbench.evaluator import Evaluator, Task
+
+    task = Task.make("h2-4q", noise, budget=10**9)
+    evaluator = Evaluator(task, np.random.default_rng(0))
+    circuit = task.search_space.sample(np.random.default_rng(3), 20)
+    params = np.random.default_rng(1).uniform(-3, 3, (1, circuit.n_params))
+    call = evaluator.energies if path == "evaluator" else evaluator._simulator._energies
+    benchmark(call, circuit, params)
