@@ -87,6 +87,12 @@ class Algorithm(ABC):
         if isinstance(getattr(self, "optimizer", None), str):
             make_optimizer(self.optimizer)
 
+    def prepare(self, task: Task) -> None:
+        """Work done before the search that spends no evaluations and is shared by every run on
+        the same search space and settings (pretraining a model, say). The runner times it apart
+        from the run (``preparation_wall_time_s`` in the record; ``wall_time_s`` excludes it), so
+        its cost is not charged to whichever run happened to go first. Default: nothing."""
+
     @abstractmethod
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         """Spend at most ``task.budget`` evaluations and return the best architecture found."""

@@ -42,12 +42,17 @@ def run_one(config: RunConfig) -> dict:
     """Execute one configuration and return its record (not yet written).
 
     ``config.timeout_s``: wall-clock limit; past it the next evaluation is refused and the run
-    ends as if its budget were spent. ``stopped_by`` says why the run ended: ``budget`` (every
-    evaluation spent), ``timeout``, or ``algorithm`` (it returned with budget left). Runs longer
-    than PROGRESS_EVERY_S print a progress line to stderr that often."""
+    ends as if its budget were spent. The algorithm's ``prepare`` (pretraining) runs first,
+    timed apart (``preparation_wall_time_s``); ``wall_time_s`` and the time limit are the
+    search's alone. ``stopped_by`` says why the run ended: ``budget`` (every evaluation spent),
+    ``timeout``, or ``algorithm`` (it returned with budget left). Runs longer than
+    PROGRESS_EVERY_S print a progress line to stderr that often."""
     task = config.task()
     algorithm = config.make_algorithm()
     algorithm_seq, shot_seq = config.seed_sequence().spawn(2)
+    start = time.perf_counter()
+    algorithm.prepare(task)
+    preparation = time.perf_counter() - start
     start = time.perf_counter()
     deadline = None if config.timeout_s is None else time.monotonic() + config.timeout_s
     evaluator = Evaluator(task, np.random.default_rng(shot_seq), deadline=deadline,
@@ -90,6 +95,7 @@ def run_one(config: RunConfig) -> dict:
         "info": info,
         "history": evaluator.history,
         "wall_time_s": wall,
+        "preparation_wall_time_s": preparation,
         "stopped_by": stopped_by,
         "qasbench_version": __version__,
         **provenance(),

