@@ -147,6 +147,9 @@ def cmd_run(args) -> int:
         if args.timeout is not None:
             configs = [replace(c, timeout_s=args.timeout) for c in configs]
         out = Path(args.out or Path("results") / experiment.name)
+    if args.dry_run:
+        _print_estimate(configs)
+        return 0
     _check_out(out)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
     counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
@@ -155,6 +158,26 @@ def cmd_run(args) -> int:
           f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/",
           file=sys.stderr)
     return 1 if counts["failed"] else 0
+
+
+def _print_estimate(configs) -> None:
+    from qasbench.estimate import estimate, totals
+
+    print(f"qasbench: calibrating the cost model on this machine ({len(configs)} run(s) in the grid)",
+          file=sys.stderr)
+    rows = estimate(configs, log=lambda line: print(f"qasbench: {line}", file=sys.stderr))
+    _print_table(rows, list(rows[0]), float_format=".3g")
+    print()
+    for label, hours in totals(rows).items():
+        print(f"{label}: {hours:.3g} CPU-hours")
+    print(f"total: {sum(r['cpu_hours'] for r in rows):.3g} CPU-hours (one thread per run; divide by --workers "
+          "for the wall time)")
+
+
+def cmd_estimate(args) -> None:
+    from qasbench.runner import Experiment
+
+    _print_estimate(Experiment.from_toml(args.experiment or _default_suite()).configs)
 
 
 def cmd_import_problem(args) -> None:
@@ -276,7 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="wall-clock seconds per run")
     p.add_argument("--reuse-stale", action="store_true",
                    help="keep finished records made by other code than the running one")
+    p.add_argument("--dry-run", action="store_true", help="print the predicted cost (`qasbench estimate`) and stop")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("estimate", help="predicted CPU-hours of an experiment, per cell and algorithm")
+    p.add_argument("experiment", nargs="?", help="experiment TOML (default: the quick suite)")
+    p.set_defaults(func=cmd_estimate)
     p = sub.add_parser("import-problem", help="write a problem file from an operator (OpenFermion text or JSON pairs)")
     p.add_argument("source", help="operator file: OpenFermion QubitOperator text, or JSON (see docs)")
     p.add_argument("--id", required=True, help="the problem's id")

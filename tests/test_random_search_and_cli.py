@@ -199,3 +199,22 @@ def test_version_and_algorithm_listing(capsys):
         "optimizer": "cobyla", "evaluations_per_circuit": 200, "max_gates": None}
     assert rows["crlqas"]["class"] == "qasbench.algorithms.crlqas:CRLQAS"
     assert {row["distribution"] for row in rows.values()} == {"qasbench"}
+
+
+def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
+    from qasbench.estimate import estimate, totals
+    from qasbench.runner import Experiment
+
+    grid = tmp_path / "tiny.toml"
+    grid.write_text('name = "tiny"\nproblems = ["h2-2q", "h2-4q"]\nnoise = ["noiseless", "depol-1e-3"]\n'
+                    'seeds = [0, 1, 2]\nbudget = 500\n[algorithms.random]\n')
+    configs = Experiment.from_toml(grid).configs
+    lines = []
+    rows = estimate(configs, log=lines.append)
+    assert [(r["problem"], r["noise"], r["runs"], r["budget"]) for r in rows] == [
+        (p, n, 3, 500) for p in ("h2-2q", "h2-4q") for n in ("noiseless", "depol-1e-3")]
+    assert all(r["cpu_hours"] == pytest.approx(3 * 500 * r["us_per_evaluation"] / 1e6 / 3600) for r in rows)
+    assert totals(rows) == {"random": pytest.approx(sum(r["cpu_hours"] for r in rows))}
+    assert len(lines) == 5 and lines[-1].startswith("calibrated random:")  # 4 cells, 1 algorithm
+    assert run_cli("run", str(grid), "--dry-run", "--out", str(tmp_path / "out")) == 0
+    assert "total:" in capsys.readouterr().out and not (tmp_path / "out").exists()  # nothing run
