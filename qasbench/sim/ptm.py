@@ -89,7 +89,6 @@ class _Torch:
 
         self.torch = torch
         self.device = torch.device(device)
-        self.name = f"torch:{self.device}"
         self.cos, self.sin, self.matmul = torch.cos, torch.sin, torch.matmul
 
     def asarray(self, x):

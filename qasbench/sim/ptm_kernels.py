@@ -8,13 +8,15 @@ pending on that qubit (``C + cos t A + sin t B`` each), built here from the angl
 no rotation pending is the identity and skipped. ``C2`` = (2-qubit noise) @ (CNOT) is sparse (a
 signed permutation times a diagonal-plus-relaxation channel) and stored in CSR form.
 
-One pass over the state per operator. The 4^(n-2) index sets an operator mixes (16 entries each,
-the two qubits' digits varying) are visited in tiles of ``TILE``: a tile's entries are gathered
-into a (16, TILE) buffer, R, L and C2 are applied there with the tile as the innermost,
-vectorizing loop, and the results are written back. That works the same for neighbouring and
-distant pairs (no transposition of the state) and touches each entry once per operator.
-Batches loop over their parameter sets inside the kernel. Only ``contract`` fast-math (fused
-multiply-add), never reassociation.
+One pass over the state per operator, touching each entry once, for neighbouring and distant
+pairs alike (no transposition of the state). An operator mixes 4^(n-2) sets of 16 entries (the
+two qubits' digits varying); where the digits below the pair give runs of at least ``MIN_RUN``
+contiguous entries, R, L and C2 are applied to slices of the state itself, ``TILE`` entries at
+a time, the run as the innermost, vectorizing loop. An operator on the last qubits (shorter
+runs) is gathered tile by tile into a contiguous buffer, transformed there and scattered back.
+(``MIN_RUN`` 16 and 64 measured within noise of each other at n = 8.) Batches loop over their
+parameter sets inside the kernel. Only ``contract`` fast-math (fused multiply-add), never
+reassociation.
 """
 from __future__ import annotations
 
@@ -164,12 +166,12 @@ def _apply(state, L, R, use_l, use_r, indptr, cols, vals, lo, hi, n, buf, out):
 
 @njit(fastmath=_FASTMATH, cache=True)
 def _evolve(state, initial, angles, axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n,
-            work):
-    """state <- the compiled circuit applied to ``initial`` with ``angles`` (P,)."""
+            work, buf, out):
+    """state <- the compiled circuit applied to ``initial`` with ``angles`` (P,); ``work`` (2, 4, 4),
+    ``buf`` and ``out`` (16 * TILE each) are scratch."""
     state[:] = initial
     cos, sin = np.cos(angles), np.sin(angles)
     left, right = work[0], work[1]
-    buf, out = np.empty(16 * TILE), np.empty(16 * TILE)
     f = 0
     for i in range(op_qubits.shape[0]):
         use_l = _factor(left, sides[f], axes, parts, cos, sin)
@@ -184,9 +186,10 @@ def _evolve(state, initial, angles, axes, parts, sides, op_qubits, op_kind, indp
 @njit(fastmath=_FASTMATH, cache=True)
 def pauli_vectors(out, initial, params, axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n):
     """out[b] (4^n,) <- the final Pauli vector of parameter set b (``params`` (B, P))."""
-    work = np.empty((2, 4, 4))
+    work, buf, scratch = np.empty((2, 4, 4)), np.empty(16 * TILE), np.empty(16 * TILE)
     for b in range(params.shape[0]):
-        _evolve(out[b], initial, params[b], axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n, work)
+        _evolve(out[b], initial, params[b], axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n, work,
+                buf, scratch)
 
 
 @njit(fastmath=_FASTMATH, cache=True)
@@ -195,9 +198,10 @@ def energies(out, initial, params, axes, parts, sides, op_qubits, op_kind, indpt
     """out[b] <- constant + sum_k weight[k] r_b[index[k]]: the energy of parameter set b, with the
     Hamiltonian's coefficients and readout error folded into ``weight``."""
     state = np.empty(initial.shape[0])
-    work = np.empty((2, 4, 4))
+    work, buf, scratch = np.empty((2, 4, 4)), np.empty(16 * TILE), np.empty(16 * TILE)
     for b in range(params.shape[0]):
-        _evolve(state, initial, params[b], axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n, work)
+        _evolve(state, initial, params[b], axes, parts, sides, op_qubits, op_kind, indptr, cols, vals, n, work,
+                buf, scratch)
         total = 0.0
         for k in range(index.shape[0]):
             total += weight[k] * state[index[k]]
