@@ -93,8 +93,10 @@ def _alternating(fns: dict, repeats: int) -> dict:
     return {k: float(np.median(v)) for k, v in samples.items()}
 
 
-def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> tuple[float, float]:
-    """GB/s of one fused CNOT operator of the kernel on a 4^n Pauli vector, and of a plain copy."""
+def fused_pass(n_qubits: int):
+    """A call that applies one fused CNOT operator of the kernel (random 4 x 4 factors, the
+    ``mumbai-median`` noisy CNOT) on two middle qubits of a random 4^n Pauli vector, in place;
+    and that vector."""
     from qasbench.sim.ptm import _csr, _fused_cnot
 
     state = np.random.default_rng(0).random(4**n_qubits)
@@ -102,8 +104,14 @@ def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> tuple[float, float]:
     indptr, cols, vals = _csr(_fused_cnot(True, load_noise("mumbai-median"))[None])
     scratch = np.empty(16 * ptm_kernels.TILE), np.empty(16 * ptm_kernels.TILE)
     lo = max(0, n_qubits // 2 - 1)
-    seconds = _median_time(partial(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0],
-                                   vals[0], lo, lo + 1, n_qubits, *scratch), repeats)
+    return partial(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0], vals[0], lo, lo + 1,
+                   n_qubits, *scratch), state
+
+
+def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> tuple[float, float]:
+    """GB/s of one fused CNOT operator of the kernel on a 4^n Pauli vector, and of a plain copy."""
+    apply, state = fused_pass(n_qubits)
+    seconds = _median_time(apply, repeats)
     copy_seconds = _median_time(partial(np.copyto, np.empty_like(state), state), repeats)
     return 2 * state.nbytes / seconds / 1e9, 2 * state.nbytes / copy_seconds / 1e9
 

@@ -148,6 +148,11 @@ class Plan:
                    axes, op_qubits, op_kind)
 
 
+def _plan(circuit: Circuit) -> Plan:
+    """The circuit's plan, compiled once and kept on the circuit (shared by every backend)."""
+    return circuit.compiled("ptm-plan", Plan.compile)
+
+
 class PTMBackend(Backend):
     """Noisy expectation values of a Hamiltonian's terms by Pauli-transfer matrices."""
 
@@ -175,7 +180,7 @@ class PTMBackend(Backend):
         axes = [g.name[1] for g in circuit.gates if g.is_rotation]
         identity = np.stack([np.eye(4), np.zeros((4, 4)), np.zeros((4, 4))])
         parts = np.stack([self._parts[a] for a in axes] + [identity], axis=1)
-        plan = Plan.compile(circuit)
+        plan = _plan(circuit)
         cnots = self._cnots[np.array(plan.control_low, dtype=int)]
         return plan, self.xp.asarray(parts), self.xp.asarray(cnots)
 
@@ -213,11 +218,12 @@ class PTMBackend(Backend):
         return xp.permute(out, (0, 1, 2, 4, 3, 5)).reshape(batch, -1)
 
     def _kernel_args(self, circuit: Circuit) -> tuple:
+        """The circuit as both kernels take it, after the state and the angles."""
         if circuit.n_qubits != self.hamiltonian.n_qubits:
             self.check_circuit(circuit)  # raises
-        plan = circuit.compiled("ptm-plan", Plan.compile)
-        return (self._initial, plan.axes, self._kernel_parts, plan.sides, plan.op_qubits, plan.op_kind,
-                *self._kernel_cnots, circuit.n_qubits)
+        plan = _plan(circuit)
+        return (plan.axes, self._kernel_parts, plan.sides, plan.op_qubits, plan.op_kind, *self._kernel_cnots,
+                circuit.n_qubits)
 
     def pauli_vectors(self, circuit: Circuit, params) -> object:
         """Final Pauli vectors, shape (B, 4^n), before readout error."""
@@ -227,10 +233,10 @@ class PTMBackend(Backend):
         args = self._kernel_args(circuit)
         if self._batch_kernel(circuit, params):
             state = np.repeat(self._initial[:, None], len(params), axis=1)
-            ptm_batch_kernels.evolve(state, np.ascontiguousarray(params.T), *args[1:])
+            ptm_batch_kernels.evolve(state, np.ascontiguousarray(params.T), *args)
             return state.T
         out = np.empty((params.shape[0], 4**circuit.n_qubits))
-        ptm_kernels.pauli_vectors(out, args[0], params, *args[1:])
+        ptm_kernels.pauli_vectors(out, self._initial, params, *args)
         return out
 
     @staticmethod
@@ -261,6 +267,6 @@ class PTMBackend(Backend):
             return super()._energies(circuit, params)
         args = self._kernel_args(circuit)
         out = np.empty(params.shape[0])
-        ptm_kernels.energies(out, args[0], params, *args[1:], self._energy_index, self._energy_weight,
+        ptm_kernels.energies(out, self._initial, params, *args, self._energy_index, self._energy_weight,
                              self.hamiltonian.constant)
         return out

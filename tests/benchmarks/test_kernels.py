@@ -39,15 +39,9 @@ def test_noiseless_statevector_energy(benchmark, n):
 
 @pytest.mark.parametrize("n", [6, 8])
 def test_fused_two_qubit_operator(benchmark, n):
-    from qasbench.sim import ptm_kernels
-    from qasbench.sim.ptm import _csr, _fused_cnot
+    from qasbench.bench_sim import fused_pass
 
-    state = np.random.default_rng(0).random(4**n)
-    factor = np.random.default_rng(1).random((4, 4))
-    indptr, cols, vals = _csr(_fused_cnot(True, load_noise("mumbai-median"))[None])
-    scratch = np.empty(16 * ptm_kernels.TILE), np.empty(16 * ptm_kernels.TILE)
-    benchmark(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0], vals[0],
-              n // 2 - 1, n // 2, n, *scratch)
+    benchmark(fused_pass(n)[0])
 
 
 @pytest.mark.parametrize("noise", ["noiseless", "mumbai-median"])
