@@ -156,6 +156,8 @@ def optimize_angles(evaluator: Evaluator, circuit: Circuit, x0: np.ndarray, opti
     free = np.ones(x0.size, bool) if free is None else np.asarray(free, bool)
 
     def full(points):
+        if free.all():
+            return points
         out = np.tile(x0, (len(points), 1))
         out[:, free] = points
         return out

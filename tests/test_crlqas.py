@@ -5,7 +5,7 @@ from gymnasium.utils.env_checker import check_env
 
 from qasbench import registry
 from qasbench.registry import make_algorithm, names
-from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig
+from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig, SparseInputLinear, SparseRows
 from qasbench.algorithms.crlqas.curriculum import MovingThreshold
 from qasbench.algorithms.crlqas.env import CAP_REWARD, SUCCESS_REWARD, CircuitEnv
 from qasbench.circuit import CNOT, RX, RY
@@ -128,12 +128,34 @@ def test_n_step_returns():
     assert agent.replay() is not None
 
 
+def test_sparse_input_layer_is_the_dense_linear_layer():
+    """Same initial weights as nn.Linear from the same torch seed; same outputs and gradients
+    (to float32 rounding) on a mostly-zero batch given as (index, value) rows."""
+    torch.manual_seed(3)
+    dense = torch.nn.Linear(50, 7)
+    torch.manual_seed(3)
+    sparse = SparseInputLinear(50, 7)
+    assert torch.equal(sparse.weight, dense.weight.t()) and torch.equal(sparse.bias, dense.bias)
+    rng = np.random.default_rng(0)
+    x = np.where(rng.random((5, 50)) < 0.1, rng.normal(size=(5, 50)), 0).astype(np.float32)
+    x[2] = 0  # an all-zero row
+    rows = SparseRows(5)
+    for i, row in enumerate(x):
+        rows[i] = row
+    indices, values = (torch.as_tensor(a) for a in rows[np.arange(5)])
+    weights = torch.as_tensor(rng.normal(size=(5, 7)), dtype=torch.float32)
+    (dense(torch.as_tensor(x)) * weights).sum().backward()
+    (sparse(indices, values) * weights).sum().backward()
+    assert torch.allclose(sparse(indices, values), dense(torch.as_tensor(x)), atol=1e-6)
+    assert torch.allclose(sparse.weight.grad, dense.weight.grad.t(), atol=1e-6)
+    assert torch.allclose(sparse.bias.grad, dense.bias.grad, atol=1e-6)
+
+
 def test_masked_greedy_action():
     agent = DoubleDQN(3, 4, DQNConfig(width=8, depth=1), np.random.default_rng(0))
     agent.epsilon = 0.0
     obs = np.ones(3, np.float32)
-    with torch.no_grad():
-        best = int(agent.online(torch.as_tensor(obs)[None]).argmax())
+    best = int(agent.q_values(obs).argmax())
     mask = np.ones(4, bool)
     mask[best] = False
     assert agent.act(obs, mask) != best

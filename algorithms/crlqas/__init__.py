@@ -84,6 +84,11 @@ class CRLQAS(Algorithm):
                 values[key] = getattr(self, key)
         return values
 
+    def prepare(self, task: Task) -> None:
+        """Import torch and the compiler stack its optimizers load on first use (about 1 s, once
+        per process), so that cost is not charged to the first run in a worker."""
+        import torch._dynamo  # noqa: F401
+
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig  # torch: imported on use
 
