@@ -90,6 +90,19 @@ def _default_suite() -> Path:
     return Path(str(resources.files("qasbench.experiments").joinpath("quick.toml")))
 
 
+def _grid(spec: str | None) -> tuple[str, list, dict]:
+    """(name, configurations, record tags) of a suite id (``lite-v1``), an experiment file, or
+    the default grid when ``spec`` is None."""
+    from qasbench.runner import Experiment
+    from qasbench.suite import Suite
+
+    if spec is not None and not spec.endswith(".toml") and not Path(spec).exists():
+        suite = Suite.load(spec)
+        return suite.id, suite.configs(), suite.tags
+    experiment = Experiment.from_toml(spec or _default_suite())
+    return experiment.name, experiment.configs, {}
+
+
 def _check_out(out: Path) -> None:
     """Refuse an --out that is a file or cannot be written, before any run."""
     if out.exists() and not out.is_dir():
@@ -117,7 +130,7 @@ def _params(text: str | None) -> dict:
 
 def cmd_run(args) -> int:
     from qasbench.config import RunConfig
-    from qasbench.runner import Experiment, run_grid
+    from qasbench.runner import run_grid
 
     single = [args.algorithm, args.problem]
     if args.experiment and any(single):
@@ -135,25 +148,24 @@ def cmd_run(args) -> int:
         if (out / configs[0].record_name).exists():
             raise CLIError(f"{out / configs[0].record_name} already exists; nothing was run or "
                            "overwritten (use another --out or remove the file)")
-        name = "single run"
+        name, tags = "single run", {}
     else:
         overrides = {k: getattr(args, k) for k in ("noise", "seed", "budget", "shots", "max_gates", "params")
                      if getattr(args, k) is not None}
         if overrides:
             raise CLIError(f"--{sorted(overrides)[0].replace('_', '-')} applies to a single run; "
                            "set it in the experiment file instead")
-        experiment = Experiment.from_toml(args.experiment or _default_suite())
-        configs, name = experiment.configs, experiment.name
+        name, configs, tags = _grid(args.experiment)
         if args.timeout is not None:
             configs = [replace(c, timeout_s=args.timeout) for c in configs]
-        out = Path(args.out or Path("results") / experiment.name)
+        out = Path(args.out or Path("results") / name)
     if args.dry_run:
         _print_estimate(configs)
         return 0
     _check_out(out)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
     counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                      reuse_stale=args.reuse_stale)
+                      reuse_stale=args.reuse_stale, tags=tags, cheapest_first=args.cheapest_first)
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
           f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/",
           file=sys.stderr)
@@ -175,9 +187,20 @@ def _print_estimate(configs) -> None:
 
 
 def cmd_estimate(args) -> None:
-    from qasbench.runner import Experiment
+    _print_estimate(_grid(args.experiment)[1])
 
-    _print_estimate(Experiment.from_toml(args.experiment or _default_suite()).configs)
+
+def cmd_suite(args) -> None:
+    from qasbench.suite import Suite, available
+
+    if args.action == "list":
+        for name in available():
+            suite = Suite.load(name)
+            print(f"{name:<14} {suite.hash}  {len(suite.configs())} runs")
+        return
+    if not args.name:
+        raise CLIError("qasbench suite show needs a suite name (see `qasbench suite list`)")
+    print(Suite.load(args.name).describe())
 
 
 def cmd_import_problem(args) -> None:
@@ -283,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_algorithms)
     p = sub.add_parser("run", help="run the default suite, an experiment file, or one configuration")
-    p.add_argument("experiment", nargs="?", help="experiment TOML (default: the quick suite)")
+    p.add_argument("experiment", nargs="?",
+                   help="a suite (`qasbench suite list`) or an experiment TOML (default: the quick grid)")
     p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class")
     p.add_argument("--problem", help="a registered id (`qasbench problems`) or a problem file (*.json)")
     p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless")
@@ -300,10 +324,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-stale", action="store_true",
                    help="keep finished records made by other code than the running one")
     p.add_argument("--dry-run", action="store_true", help="print the predicted cost (`qasbench estimate`) and stop")
+    p.add_argument("--cheapest-first", action="store_true",
+                   help="run the cheapest runs first (default: the longest first, which keeps workers busy)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("estimate", help="predicted CPU-hours of an experiment, per cell and algorithm")
-    p.add_argument("experiment", nargs="?", help="experiment TOML (default: the quick suite)")
+    p.add_argument("experiment", nargs="?",
+                   help="a suite (`qasbench suite list`) or an experiment TOML (default: the quick grid)")
     p.set_defaults(func=cmd_estimate)
+    p = sub.add_parser("suite", help="list the frozen benchmark suites, or show one with its hash")
+    p.add_argument("action", choices=["list", "show"])
+    p.add_argument("name", nargs="?", help="a suite, e.g. lite-v1")
+    p.set_defaults(func=cmd_suite)
     p = sub.add_parser("import-problem", help="write a problem file from an operator (OpenFermion text or JSON pairs)")
     p.add_argument("source", help="operator file: OpenFermion QubitOperator text, or JSON (see docs)")
     p.add_argument("--id", required=True, help="the problem's id")

@@ -45,11 +45,25 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
             **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
+            "suite": record.get("suite"), "suite_hash": record.get("suite_hash"),
             "verified": verified.get(path.name),
             "file": path.name,
         })
         curves[path.name] = np.array(record["history"], dtype=float).reshape(-1, 3)[:, :2]
-    return pd.DataFrame(rows), curves
+    runs = pd.DataFrame(rows)
+    _one_suite(runs, directory)
+    return runs, curves
+
+
+def _one_suite(runs: pd.DataFrame, directory) -> None:
+    """ValueError unless every record belongs to the same suite and suite hash (or to none)."""
+    if runs.empty:
+        return
+    counts = runs[["suite", "suite_hash"]].fillna("none").value_counts()
+    if len(counts) > 1:
+        names = "; ".join(f"{suite} {digest[:19]}: {n} records" for (suite, digest), n in counts.items())
+        raise ValueError(f"{directory} mixes records of different suites or suite versions ({names}); "
+                         "one table ranks one suite: report each apart")
 
 
 def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -63,9 +64,41 @@ def code_identity(record: dict | None = None) -> str:
     return f"qasbench {version} at {commit or 'no git checkout'}"
 
 
+_CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512vl", "avx512_bf16", "amx_tile")
+
+
+def machine() -> dict:
+    """What on this machine decides a run's rounding: CPU model and vector instruction sets
+    (Linux /proc/cpuinfo), each loaded BLAS with its kernel and threads (threadpoolctl), and
+    torch's and numba's thread counts."""
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        info = ""
+    for line in info.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            model = value.strip()
+        elif key.strip() == "flags":
+            flags = [f for f in _CPU_FLAGS if f in value.split()]
+            break
+    from threadpoolctl import threadpool_info
+
+    blas = [{k: lib.get(k) for k in ("internal_api", "version", "architecture", "threading_layer", "num_threads")}
+            for lib in threadpool_info() if lib.get("user_api") == "blas"]
+    found = {"cpu_model": model, "cpu_flags": flags, "logical_cpus": os.cpu_count(), "blas": blas}
+    if "torch" in sys.modules:
+        found["torch_threads"] = sys.modules["torch"].get_num_threads()
+    if "numba" in sys.modules:
+        found["numba_threads"] = sys.modules["numba"].get_num_threads()
+    return found
+
+
 def provenance() -> dict:
     return {"versions": versions(), "git_commit": git_commit(),
-            "cpu": platform.processor() or platform.machine(), "platform": platform.platform()}
+            "cpu": platform.processor() or platform.machine(), "platform": platform.platform(),
+            "machine": machine()}
 
 
 def _write_history(record: dict, path: Path) -> None:

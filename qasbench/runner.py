@@ -173,14 +173,16 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 
 
 def pin_threads() -> None:
-    """One thread per run (BLAS, OpenMP, torch), so parallel runs do not oversubscribe the
+    """One thread per run (BLAS, OpenMP, torch, numba), so parallel runs do not oversubscribe the
     cores, small matrix products skip threading overhead, and torch's reductions are
     deterministic."""
+    import numba
     import torch
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1)
     torch.set_num_threads(1)
+    numba.set_num_threads(1)
 
 
 def _init_worker() -> None:
@@ -198,11 +200,13 @@ class StaleRecords(ValueError):
     """Finished records in the output directory were made by other code than the running one."""
 
 
-def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale: bool) -> list[RunConfig]:
+def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale: bool,
+             tags: dict, cheapest_first: bool) -> list[RunConfig]:
     """Configurations still to run: finished records are skipped, corrupt ones moved aside.
 
     Records made by other code (qasbench version or git commit) than the running one are
-    refused with StaleRecords before anything runs, unless ``reuse_stale``."""
+    refused with StaleRecords before anything runs, unless ``reuse_stale``; records of another
+    suite (or none) than ``tags`` names are refused always."""
     pending, stale, current = [], [], code_identity()
     for config in configs:
         path = out / config.record_name
@@ -214,6 +218,10 @@ def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale
                 path.rename(path.with_name(".corrupt-" + path.name))
                 counts["rerun_corrupt"] += 1
             else:
+                theirs = {key: record.get(key) for key in ("suite", "suite_hash")}
+                if theirs != {key: tags.get(key) for key in ("suite", "suite_hash")}:
+                    raise ValueError(f"{path} belongs to suite {theirs['suite']} ({theirs['suite_hash']}), "
+                                     f"not to {tags.get('suite')} ({tags.get('suite_hash')}); use another --out")
                 if code_identity(record) != current:
                     stale.append((path, code_identity(record)))
                 counts["skipped"] += 1
@@ -226,7 +234,7 @@ def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale
                            "or pass --reuse-stale to keep them as they are")
     if stale:
         print(f"qasbench: keeping {len(stale)} record(s) made by other code (--reuse-stale)", file=log)
-    return sorted(pending, key=_expected_cost, reverse=True)
+    return sorted(pending, key=_expected_cost, reverse=not cheapest_first)
 
 
 def _local_results(pending: list[RunConfig], workers: int):
@@ -287,13 +295,16 @@ def _dask_results(pending: list[RunConfig], scheduler: str):
 
 
 def run_grid(configs: list[RunConfig], out: Path, workers: int = 1, executor: str = "local",
-             scheduler: str | None = None, log=None, reuse_stale: bool = False) -> dict:
+             scheduler: str | None = None, log=None, reuse_stale: bool = False, tags: dict | None = None,
+             cheapest_first: bool = False) -> dict:
     """Run every configuration without a valid record in ``out``; return counts by outcome.
 
     ``executor``: ``local`` (this process, or a pool of ``workers`` spawned processes pinned to
     one thread each) or ``dask`` (submit to the cluster at ``scheduler``). Runs go longest
-    first; records are written atomically by this process as runs finish, so an interrupted
-    grid resumes where it stopped. A failing run is reported and counted, the rest go on.
+    first (keeps every worker busy to the end), or cheapest first (finished cells early);
+    records are written atomically by this process as runs finish, so an interrupted grid
+    resumes where it stopped. ``tags`` (a suite's ``{"suite", "suite_hash"}``) go into every
+    record. A failing run is reported and counted, the rest go on.
     """
     out, log = Path(out), log or sys.stderr
     counts = {"done": 0, "skipped": 0, "rerun_corrupt": 0, "failed": 0}
@@ -303,7 +314,8 @@ def run_grid(configs: list[RunConfig], out: Path, workers: int = 1, executor: st
         raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    pending = _pending(configs, out, counts, log, reuse_stale)
+    tags = tags or {}
+    pending = _pending(configs, out, counts, log, reuse_stale, tags, cheapest_first)
     if executor == "dask":
         results = _dask_results(pending, scheduler)
     else:
@@ -318,7 +330,7 @@ def run_grid(configs: list[RunConfig], out: Path, workers: int = 1, executor: st
                   file=log, flush=True)
             continue
         try:
-            write_record(outcome, out)
+            write_record({**outcome, **tags}, out)
             counts["done"] += 1
         except RecordExists:  # another process finished it first: keep theirs
             counts["skipped"] += 1

@@ -1,0 +1,138 @@
+"""Benchmark suites: frozen, versioned, hashed definitions of the runs behind a published table.
+
+A suite file (``qasbench/suites/<name>-v<version>.toml``) names its problems by id and content
+hash, each with its evaluation budget and gate cap; its noise profiles by name and hash; the
+shots, the seeds, the success threshold and the ranking rules of its tables; and the reference
+methods. Loading a suite checks every hash against the installed problems and noise profiles,
+so a suite never runs on other tasks than the ones it was frozen with. The suite's own hash is
+the SHA-256 of its parsed content (comments and layout aside); every record a suite run writes
+carries ``suite`` (e.g. ``lite-v1``) and ``suite_hash``, and tables refuse to mix suites.
+A frozen file is never edited: a change is a new version.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from itertools import product
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from qasbench import registry
+from qasbench.config import RunConfig
+from qasbench.evaluator import noise_hash
+from qasbench.problem import CHEMICAL_ACCURACY
+from qasbench.hashing import json_hash
+
+KEYS = {"name", "version", "seeds", "shots", "success_threshold_ha", "ranking", "noise", "problems", "algorithms"}
+RANKING_KEYS = {"keys", "keys_without_success", "evaluations_to_success_rtol", "median_error_atol_ha"}
+PROBLEM_KEYS = {"hash", "budget", "max_gates"}
+
+
+def _suite_files() -> dict[str, Path]:
+    folder = resources.files("qasbench").joinpath("suites")
+    return {Path(str(f)).stem: Path(str(f)) for f in folder.iterdir() if str(f).endswith(".toml")}
+
+
+def available() -> list[str]:
+    """The packaged suites, e.g. ``['lite-v1', 'standard-v1']``."""
+    return sorted(_suite_files())
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A loaded, checked suite. ``data`` is the parsed file; ``id`` is ``<name>-v<version>``."""
+
+    data: dict
+    path: Path
+
+    @classmethod
+    def load(cls, spec: str) -> "Suite":
+        """A packaged suite by id (``lite-v1``); ValueError with one line for anything else,
+        or when a hash it names differs from the installed problem's or profile's."""
+        files = _suite_files()
+        if spec not in files:
+            raise ValueError(f"unknown suite {spec!r}{registry.suggestion(spec, files)}; "
+                             f"available: {', '.join(sorted(files))}")
+        path = files[spec]
+        try:
+            data = tomllib.loads(path.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"malformed suite file {path}: {exc}") from None
+        suite = cls(data, path)
+        suite._check()
+        return suite
+
+    def _check(self) -> None:
+        data, where = self.data, f"suite file {self.path}"
+        unknown = sorted(set(data) - KEYS) or sorted(set(data.get("ranking", {})) - RANKING_KEYS)
+        if unknown or not KEYS <= set(data):
+            missing = sorted(KEYS - set(data))
+            raise ValueError(f"{where}: " + (f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}"))
+        if self.id != self.path.stem:
+            raise ValueError(f"{where}: its name and version say {self.id!r}, its file name {self.path.stem!r}")
+        if data["success_threshold_ha"] != CHEMICAL_ACCURACY:
+            raise ValueError(f"{where}: success threshold {data['success_threshold_ha']} Ha; this qasbench "
+                             f"scores success at {CHEMICAL_ACCURACY} Ha")
+        for name, frozen in data["noise"].items():
+            installed = noise_hash(registry.load_noise(name))
+            if installed != frozen:
+                raise ValueError(f"{where}: noise profile {name!r} is {installed} here, the suite was frozen "
+                                 f"with {frozen}")
+        for problem_id, entry in data["problems"].items():
+            if set(entry) != PROBLEM_KEYS:
+                raise ValueError(f"{where}: problem {problem_id!r} needs exactly {', '.join(sorted(PROBLEM_KEYS))}")
+            installed = registry.load_problem(problem_id).content_hash
+            if installed != entry["hash"]:
+                raise ValueError(f"{where}: problem {problem_id!r} is {installed} here, the suite was frozen "
+                                 f"with {entry['hash']}")
+
+    # -- what it is ------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return f"{self.data['name']}-v{self.data['version']}"
+
+    @property
+    def hash(self) -> str:
+        return json_hash(self.data)
+
+    @property
+    def tags(self) -> dict:
+        """What every record of this suite carries."""
+        return {"suite": self.id, "suite_hash": self.hash}
+
+    @property
+    def shots(self) -> int | None:
+        return None if self.data["shots"] == "exact" else self.data["shots"]
+
+    def configs(self, algorithms: dict | None = None) -> list[RunConfig]:
+        """One RunConfig per method x problem x noise profile x seed; ``algorithms`` (name ->
+        hyperparameters) replaces the reference methods, e.g. for a method joining the table."""
+        methods = self.data["algorithms"] if algorithms is None else algorithms
+        problems = self.data["problems"]
+        return [RunConfig(table.get("algorithm", key), problem, noise, seed, problems[problem]["budget"],
+                          self.shots, problems[problem]["max_gates"],
+                          {k: v for k, v in table.items() if k != "algorithm"})
+                for (key, table), problem, noise, seed in product(methods.items(), problems, self.data["noise"],
+                                                                  self.data["seeds"])]
+
+    def describe(self) -> str:
+        """The suite as ``qasbench suite show`` prints it."""
+        d = self.data
+        lines = [f"{self.id}  {self.hash}", f"  file: {self.path}",
+                 f"  seeds: {d['seeds'][0]}-{d['seeds'][-1]} ({len(d['seeds'])}), shots: {d['shots']}, "
+                 f"success: error < {d['success_threshold_ha']} Ha",
+                 "  problems:"]
+        lines += [f"    {p:<8} budget {e['budget']:>7}  max_gates {e['max_gates']:>4}  {e['hash']}"
+                  for p, e in d["problems"].items()]
+        lines += ["  noise:"] + [f"    {n:<14} {h}" for n, h in d["noise"].items()]
+        r = d["ranking"]
+        lines += [f"  ranking: {' > '.join(r['keys'])}; where no method succeeds: "
+                  f"{' > '.join(r['keys_without_success'])} (evaluations to success tie within "
+                  f"{r['evaluations_to_success_rtol']:.0%}, median errors within {r['median_error_atol_ha']} Ha)",
+                  f"  reference methods: {', '.join(d['algorithms'])}",
+                  f"  runs: {len(self.configs())}"]
+        return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""Frozen suites: hashes checked on load, records tagged, tables never mixing suites."""
+import json
+import re
+
+import pytest
+
+from qasbench import suite as suites
+from qasbench.cli import main
+from qasbench.hashing import json_hash
+from qasbench.report import load_runs
+from qasbench.results import read_record
+from qasbench.runner import run_grid
+from qasbench.suite import Suite
+
+
+@pytest.mark.parametrize("name", suites.available())
+def test_packaged_suites_load_and_expand_to_their_runs(name):
+    suite = Suite.load(name)
+    data = suite.data
+    assert suite.id == name and suite.hash == json_hash(data)
+    assert data["seeds"] == list(range(10)) and set(data["noise"]) == {"noiseless", "depol-1e-3", "mumbai-median"}
+    configs = suite.configs()
+    assert len(configs) == len(data["algorithms"]) * len(data["problems"]) * 3 * 10
+    for config in configs:
+        entry = data["problems"][config.problem]
+        assert (config.budget, config.max_gates, config.shots) == (entry["budget"], entry["max_gates"], None)
+
+
+def test_the_tiers_hold_the_problems_the_issue_names():
+    assert list(Suite.load("lite-v1").data["problems"]) == ["h2-2q", "h2-3q", "h2-4q", "lih-4q"]
+    assert list(Suite.load("standard-v1").data["problems"]) == ["h2-2q", "h2-3q", "h2-4q", "lih-4q", "lih-6q",
+                                                                "h2o-8q"]
+
+
+def _edited_suite(tmp_path, monkeypatch, old, new):
+    text = Suite.load("lite-v1").path.read_text()
+    assert old in text
+    (tmp_path / "lite-v1.toml").write_text(text.replace(old, new, 1))
+    monkeypatch.setattr(suites, "_suite_files", lambda: {"lite-v1": tmp_path / "lite-v1.toml"})
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('hash = "sha256:ee0', 'hash = "sha256:ff0', "problem 'h2-2q' is sha256:ee0"),
+    ('noiseless = "sha256:9916', 'noiseless = "sha256:0000', "noise profile 'noiseless' is"),
+    ("success_threshold_ha = 0.0016", "success_threshold_ha = 0.001", "success threshold 0.001 Ha"),
+    ("version = 1", "version = 2", "its file name 'lite-v1'"),
+    ("[ranking]", "[rankings]", "unknown key 'rankings'"),
+    ("budget = 10000\n", "budget = 10000\nbugdet = 3\n", "needs exactly budget, hash, max_gates"),
+])
+def test_a_suite_that_does_not_match_the_installed_tasks_is_refused(old, new, message, tmp_path, monkeypatch,
+                                                                    capsys):
+    _edited_suite(tmp_path, monkeypatch, old, new)
+    assert main(["suite", "show", "lite-v1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err
+
+
+def test_suite_show_prints_the_hash_and_an_unknown_suite_gets_one_line(capsys):
+    assert main(["suite", "show", "lite-v1"]) == 0
+    assert Suite.load("lite-v1").hash in capsys.readouterr().out
+    for args in (["suite", "show", "lite-v9"], ["run", "lite-v9"], ["estimate", "lite-v9"]):
+        assert main(args) == 2
+        err = capsys.readouterr().err.strip()
+        assert "unknown suite 'lite-v9' (did you mean 'lite-v1'?)" in err and len(err.splitlines()) == 1
+
+
+def test_suite_runs_carry_the_suite_and_refuse_other_suites_records(tmp_path):
+    suite = Suite.load("lite-v1")
+    configs = [c for c in suite.configs({"random": {"evaluations_per_circuit": 20}})
+               if c.problem == "h2-2q" and c.noise == "noiseless" and c.seed < 2]
+    configs = [c.__class__(**{**c.to_dict(), "budget": 60}) for c in configs]
+    counts = run_grid(configs, tmp_path / "a", tags=suite.tags)
+    assert counts["done"] == 2
+    for path in (tmp_path / "a").glob("*.json"):
+        record = read_record(path)
+        assert (record["suite"], record["suite_hash"]) == ("lite-v1", suite.hash)
+        assert record["machine"]["cpu_model"] and isinstance(record["machine"]["blas"], list)
+    with pytest.raises(ValueError, match=re.escape(f"belongs to suite lite-v1 ({suite.hash})")):
+        run_grid(configs, tmp_path / "a", tags={})
+    run_grid(configs[:1], tmp_path / "a", tags=suite.tags)  # same suite: resumes
+    run_grid(configs, tmp_path / "b")  # no suite
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for source in ((tmp_path / "a").glob("*seed0*.json"), (tmp_path / "b").glob("*seed1*.json")):
+        for path in source:
+            (mixed / path.name).write_text(path.read_text())
+    with pytest.raises(ValueError, match="mixes records of different suites"):
+        load_runs(mixed)
+
+
+def test_records_name_the_machine_that_decides_their_rounding(tmp_path):
+    run_grid(Suite.load("lite-v1").configs({"hea": {}})[:1], tmp_path)
+    record = json.loads(next(tmp_path.glob("*.json")).read_text())
+    machine = record["machine"]
+    assert {"cpu_model", "cpu_flags", "logical_cpus", "blas"} <= set(machine)
+    assert machine.get("torch_threads", 1) == 1 and machine.get("numba_threads", 1) == 1
