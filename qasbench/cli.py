@@ -241,12 +241,33 @@ def _skip(message: str) -> None:
     print(f"qasbench: skipping {message}", file=sys.stderr)
 
 
+def _report_out(source: str, out: str | None) -> Path:
+    """Where a report goes by default: ``DIR/report/`` beside a directory's records, and
+    ``results/<archive folder>/report/`` for an archive (never into the committed reports/)."""
+    from qasbench.results import is_archive
+
+    if out is not None:
+        return Path(out)
+    source = Path(source)
+    return Path("results") / source.parent.name / "report" if is_archive(source) else source / "report"
+
+
 def cmd_report(args) -> None:
     from qasbench.report import build_report
 
-    written = build_report(args.directory, args.out, on_corrupt=_skip)
-    print(f"qasbench: wrote {len(written)} files into {args.out}/ (open {Path(args.out) / 'index.html'})",
-          file=sys.stderr)
+    out = _report_out(args.directory, args.out)
+    written, unverified = build_report(args.directory, out, on_corrupt=_skip)
+    if unverified:
+        print(f"qasbench: {unverified} record(s) not verified on aer are not ranked; run "
+              f"`qasbench verify {args.directory}` first", file=sys.stderr)
+    print(f"qasbench: wrote {len(written)} files into {out}/ (open {out / 'index.html'})", file=sys.stderr)
+
+
+def cmd_archive(args) -> None:
+    from qasbench.archive import pack
+
+    count = pack(args.directory, args.out)
+    print(f"qasbench: archived {count} verified records into {args.out}", file=sys.stderr)
 
 
 def cmd_verify(args) -> int:
@@ -349,11 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="all columns as CSV on stdout")
     p.set_defaults(func=cmd_results)
     p = sub.add_parser("report", help="leaderboard tables, plots and an HTML page from a results directory")
-    p.add_argument("directory")
-    p.add_argument("--out", default="reports", help="output directory (default: reports/)")
+    p.add_argument("directory", help="a results directory or a release archive (*.jsonl.gz)")
+    p.add_argument("--out", help="output directory (default: DIR/report/, for an archive results/<its folder>/report/)")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("archive", help="pack a suite's verified records into one release archive (.jsonl.gz)")
+    p.add_argument("directory", help="results directory of one suite, every record verified")
+    p.add_argument("out", help="archive to write, e.g. reports/lite-v1/records.jsonl.gz")
+    p.set_defaults(func=cmd_archive)
     p = sub.add_parser("verify", help="re-simulate every record on qiskit-aer and mark it verified")
-    p.add_argument("directory")
+    p.add_argument("directory", help="a results directory, or an archive (checked, not written)")
     p.add_argument("--tolerance", type=float, default=1e-8, help="Hartree (default 1e-8)")
     p.set_defaults(func=cmd_verify)
     p = sub.add_parser("bench-sim", help="time the ptm simulator against qiskit-aer")

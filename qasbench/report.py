@@ -6,7 +6,8 @@ two rows): runs, success rate (error below chemical accuracy),
 median and interquartile range of the error, median CNOTs / depth / parameters, median
 evaluations to success (the first point of the anytime curve below the threshold, over the
 successful runs; likewise shots), median wall time. Records whose re-verification on qiskit-aer
-failed are not ranked; the ``verified`` column counts the records verified so far.
+failed are not ranked, nor are records not verified yet; the ``verified`` column counts the records
+ranked.
 """
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def _one_suite(runs: pd.DataFrame, directory) -> None:
 
 
 def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
-    ranked = runs[runs["verified"] != False]  # noqa: E712  (None = not verified yet)
+    """One row per (problem, noise, shots, method) over the verified records."""
+    ranked = runs[runs["verified"] == True]  # noqa: E712  (None = not verified yet, False = failed)
     grouped = ranked.groupby(GROUP)
     table = grouped.agg(
         runs=("error", "size"),
@@ -209,14 +211,21 @@ exact noisy energy of each run's returned circuit. Click a column header to sort
 """
 
 
-def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> list[Path]:
-    """Write leaderboard.md/.csv/.tex, PNG plots and index.html into ``out``; return the paths."""
+def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> tuple[list[Path], int]:
+    """Write leaderboard.md/.csv/.tex, PNG plots and index.html into ``out`` from the verified
+    records of ``directory`` (a results directory or an archive); return the paths written and
+    the number of records not verified yet (left out)."""
     runs, curves = load_runs(directory, on_corrupt)
     if runs.empty:
         raise ValueError(f"no records in {directory}")
+    unverified = int(runs["verified"].isna().sum())
+    if not (runs["verified"] == True).any():  # noqa: E712
+        raise ValueError(f"none of the {len(runs)} records in {directory} is verified on aer; run "
+                         f"`qasbench verify {directory}` first (unverified records are never ranked)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     table = leaderboard(runs)
+    runs = runs[runs["verified"] == True]  # noqa: E712
     provenance = _provenance(runs)
     written = []
     for name, text in (("leaderboard.md", table.to_markdown(index=False, floatfmt=".3g")),
@@ -241,5 +250,5 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> lis
     written.append(out / "success-rate.png")
     (out / "index.html").write_text(_html(table, provenance, images))
     written.append(out / "index.html")
-    return written
+    return written, unverified
 

@@ -8,6 +8,7 @@ count that differs from the circuit's parameters.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import os
@@ -148,6 +149,14 @@ def read_record(path: Path) -> dict:
         record = json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"corrupt record {path}: {exc}") from None
+    return check_record(record, path)
+
+
+def check_record(record, path) -> dict:
+    """``record`` when it is what it claims (see the module docstring); ValueError naming
+    ``path`` (a file, or a record inside an archive) otherwise."""
+    if not isinstance(record, dict):
+        raise ValueError(f"corrupt record {path}: not a JSON object")
     if record.get("record_version") != RECORD_VERSION:
         raise ValueError(f"{path} is a version-{record.get('record_version')} record; this qasbench reads "
                          f"version {RECORD_VERSION} (re-run it, or read it with the qasbench that wrote it)")
@@ -178,17 +187,43 @@ def read_record(path: Path) -> dict:
     return record
 
 
-def iter_records(directory: str | Path, on_corrupt=None):
-    """Yield ``(path, record)`` for every valid record file in ``directory``, in name order.
+ARCHIVE_SUFFIX = ".jsonl.gz"
+
+
+def is_archive(source: str | Path) -> bool:
+    """Whether ``source`` names a release archive (``records.jsonl.gz``) rather than a directory."""
+    return str(source).endswith(ARCHIVE_SUFFIX)
+
+
+def archive_entries(path: str | Path) -> list[dict]:
+    """The entries of a release archive: ``{"name", "record", "verification"}``, in name order
+    (see :mod:`qasbench.archive`); ValueError when it cannot be read."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            entries = [json.loads(line) for line in handle]
+    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read archive {path}: {exc}") from None
+    if not all(isinstance(e, dict) and {"name", "record", "verification"} <= set(e) for e in entries):
+        raise ValueError(f"cannot read archive {path}: an entry lacks name, record or verification")
+    return entries
+
+
+def iter_records(source: str | Path, on_corrupt=None):
+    """Yield ``(path, record)`` for every valid record in a results directory (its ``*.json``
+    files, in name order) or a release archive (``path`` is then ``archive/<record name>``).
 
     A corrupt record goes to ``on_corrupt(message)``, or raises ValueError when that is None.
     """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise ValueError(f"no results directory {directory}")
-    for path in sorted(directory.glob("*.json")):
+    source = Path(source)
+    if is_archive(source):
+        items = [(source / e["name"], e["record"]) for e in archive_entries(source)]
+    elif source.is_dir():
+        items = [(path, None) for path in sorted(source.glob("*.json"))]
+    else:
+        raise ValueError(f"no results directory or archive {source}")
+    for path, record in items:
         try:
-            yield path, read_record(path)
+            yield path, read_record(path) if record is None else check_record(record, path)
         except ValueError as exc:
             if on_corrupt is None:
                 raise

@@ -4,7 +4,8 @@ For every record, the returned circuit and angles are re-simulated with the AerB
 record's noise profile (exact expectations: shots are a task setting and never enter the score)
 and compared with the recorded ``best_energy``; the problem and noise profile are resolved from
 the record's configuration through the registry and must hash as the record says. The outcome is written beside the records as ``verification/<record name>``
-(derived data, recomputed on every call; records themselves are never touched).
+(derived data, recomputed on every call; records themselves are never touched). An archive
+is re-verified in memory and left as it is.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import numpy as np
 from qasbench import registry
 from qasbench.circuit import Circuit
 from qasbench.evaluator import noise_hash
-from qasbench.results import iter_records, versions
+from qasbench.results import archive_entries, is_archive, iter_records, versions
 from qasbench.sim.aer import AerBackend
 
 TOLERANCE = 1e-8  # Hartree; both simulators agree to ~1e-14 on the test circuits
@@ -57,8 +58,9 @@ def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_cor
             on_corrupt(message)
 
     records = list(iter_records(directory, corrupt))
-    out = directory / "verification"
-    out.mkdir(exist_ok=True)
+    out = None if is_archive(directory) else directory / "verification"  # an archive is only checked
+    if out is not None:
+        out.mkdir(exist_ok=True)
     for path, record in records:
         try:
             outcome = verify_record(record, tolerance)
@@ -67,23 +69,41 @@ def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_cor
             continue
         ok = _accepted(outcome)
         counts["verified" if ok else "failed"] += 1
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=".tmp-")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(outcome, handle, indent=1)
-        os.replace(tmp, out / path.name)
+        if out is not None:
+            _write_outcome(outcome, out / path.name)
         if log:
             print(f"{path.name}: {'verified' if ok else 'FAILED'} (|diff| = {outcome['abs_diff']:.1e} Ha)", file=log)
     return counts
 
 
-def load_verification(directory: str | Path) -> dict[str, bool]:
-    """Record file name -> verified, for the records verified so far."""
-    out = Path(directory) / "verification"
+def _write_outcome(outcome: dict, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(outcome, handle, indent=1)
+    os.replace(tmp, path)
+
+
+def verification_outcomes(source: str | Path) -> dict[str, dict | None]:
+    """Record file name -> its verification outcome (None where unreadable), for the records
+    verified so far: ``verification/`` beside a directory's records, or inside an archive."""
+    if is_archive(source):
+        return {e["name"]: e["verification"] for e in archive_entries(source) if e["verification"] is not None}
+    out = Path(source) / "verification"
     found = {}
     for path in sorted(out.glob("*.json")) if out.is_dir() else []:
         try:
-            outcome = json.loads(path.read_text())
-            found[path.name] = _accepted(outcome)
-        except (OSError, ValueError, KeyError):
-            found[path.name] = False
+            found[path.name] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            found[path.name] = None
+    return found
+
+
+def load_verification(source: str | Path) -> dict[str, bool]:
+    """Record file name -> verified (and hashes matching), for the records verified so far."""
+    found = {}
+    for name, outcome in verification_outcomes(source).items():
+        try:
+            found[name] = _accepted(outcome)
+        except (TypeError, KeyError):
+            found[name] = False
     return found

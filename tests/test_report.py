@@ -36,7 +36,8 @@ def test_verify_marks_agreeing_records_and_catches_tampering(results, tmp_path):
 
 def test_report_files_and_leaderboard(results, tmp_path):
     verify_directory(results)
-    written = build_report(results, tmp_path / "report")
+    written, unverified = build_report(results, tmp_path / "report")
+    assert unverified == 0
     names = {p.name for p in written}
     assert {"leaderboard.md", "leaderboard.csv", "leaderboard.tex", "index.html", "success-rate.png",
             "anytime-h2-2q-noiseless.png", "pareto-h2-2q-depol-1e-3.png"} <= names
@@ -75,6 +76,25 @@ def test_shot_noise_grid_verifies_and_reports_with_the_records_hashes(tmp_path):
 def test_report_of_an_empty_directory_is_a_clear_error(tmp_path, capsys):
     assert main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     assert "no records" in capsys.readouterr().err
+
+
+def test_unverified_records_are_never_ranked_and_the_report_says_to_verify(results, tmp_path, capsys):
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    paths = sorted(results.glob("*.json"))
+    for path in paths:
+        (fresh / path.name).write_text(path.read_text())
+    assert main(["report", str(fresh)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"run `qasbench verify {fresh}` first" in err and len(err.splitlines()) == 1
+    assert not (fresh / "report").exists()
+    (fresh / "verification").mkdir()
+    name = paths[0].name
+    (fresh / "verification" / name).write_text((results / "verification" / name).read_text())
+    assert main(["report", str(fresh)]) == 0  # default --out: beside the records, never reports/
+    assert f"{len(paths) - 1} record(s) not verified on aer are not ranked" in capsys.readouterr().err
+    table = pd.read_csv(fresh / "report" / "leaderboard.csv")
+    assert table.runs.sum() == 1
 
 
 def test_html_page_loads_in_headless_chromium_without_console_errors(results, tmp_path):
