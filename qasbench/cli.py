@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import tempfile
@@ -90,13 +91,18 @@ def _default_suite() -> Path:
     return Path(str(resources.files("qasbench.experiments").joinpath("quick.toml")))
 
 
+def _names_suite(spec: str) -> bool:
+    """A suite id (not a file): ``lite-v1``; experiment files end in .toml."""
+    return not spec.endswith(".toml") and not Path(spec).exists()
+
+
 def _grid(spec: str | None) -> tuple[str, list, dict]:
     """(name, configurations, record tags) of a suite id (``lite-v1``), an experiment file, or
     the default grid when ``spec`` is None."""
     from qasbench.runner import Experiment
     from qasbench.suite import Suite
 
-    if spec is not None and not spec.endswith(".toml") and not Path(spec).exists():
+    if spec is not None and _names_suite(spec):
         suite = Suite.load(spec)
         return suite.id, suite.configs(), suite.tags
     experiment = Experiment.from_toml(spec or _default_suite())
@@ -133,8 +139,11 @@ def cmd_run(args) -> int:
     from qasbench.runner import run_grid
 
     single = [args.algorithm, args.problem]
+    if args.experiment and _names_suite(args.experiment) and args.algorithm and not args.problem:
+        return _run_suite_method(args)
     if args.experiment and any(single):
-        raise CLIError("give either an experiment file or --algorithm/--problem, not both")
+        raise CLIError("give either an experiment file or --algorithm/--problem, not both "
+                       "(a suite takes --algorithm alone: your method on every cell of the suite)")
     if args.workers < 1:
         raise CLIError(f"--workers must be at least 1, got {args.workers}")
     if args.executor == "dask" and not args.scheduler:
@@ -168,6 +177,34 @@ def cmd_run(args) -> int:
                       reuse_stale=args.reuse_stale, tags=tags, cheapest_first=args.cheapest_first)
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
           f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/",
+          file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def _run_suite_method(args) -> int:
+    """``qasbench run SUITE --algorithm NAME [--params JSON]``: one method on every cell and
+    seed of a suite, into results/<suite>-<method> unless --out says otherwise."""
+    from qasbench.runner import run_grid
+    from qasbench.suite import Suite
+
+    overrides = [k for k in ("noise", "seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
+    if overrides:
+        raise CLIError(f"--{overrides[0].replace('_', '-')} cannot change a suite's runs; the suite fixes them")
+    suite = Suite.load(args.experiment)
+    configs = suite.configs({args.algorithm: _params(args.params)})
+    if args.timeout is not None:
+        configs = [replace(c, timeout_s=args.timeout) for c in configs]
+    if args.dry_run:
+        _print_estimate(configs)
+        return 0
+    label = re.sub(r"[^A-Za-z0-9._-]+", "_", configs[0].label)
+    out = Path(args.out or Path("results") / f"{suite.id}-{label}")
+    _check_out(out)
+    print(f"qasbench: {suite.id}: {configs[0].label} on {len(configs)} run(s) into {out}/", file=sys.stderr)
+    counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                      reuse_stale=args.reuse_stale, tags=suite.tags, cheapest_first=args.cheapest_first)
+    print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, {counts['failed']} failed; "
+          f"records in {out}/ (then: qasbench verify {out}; qasbench compare {out} --suite {suite.id})",
           file=sys.stderr)
     return 1 if counts["failed"] else 0
 
@@ -261,6 +298,25 @@ def cmd_report(args) -> None:
         print(f"qasbench: {unverified} record(s) not verified on aer are not ranked; run "
               f"`qasbench verify {args.directory}` first", file=sys.stderr)
     print(f"qasbench: wrote {len(written)} files into {out}/ (open {out / 'index.html'})", file=sys.stderr)
+
+
+def cmd_compare(args) -> None:
+    from qasbench.compare import compare
+    from qasbench.suite import Suite
+
+    suite = Suite.load(args.suite)
+    archive = Path(args.archive or Path("reports") / suite.id / "records.jsonl.gz")
+    summary = compare(args.directory, suite, archive, Path(args.out or Path(args.directory) / "compare"))
+    if summary["new_methods"]:
+        print(f"qasbench: ranked {', '.join(summary['new_methods'])} among the published methods of {suite.id}",
+              file=sys.stderr)
+    if summary["cells_compared"]:
+        verdict = ("consistent with the published records" if summary["cells_flagged"] <= summary["chance_limit"]
+                   else "NOT consistent with the published records")
+        print(f"qasbench: rerun of {', '.join(summary['rerun_methods'])}: {summary['cells_flagged']} of "
+              f"{summary['cells_compared']} cells differ at alpha 0.05 (chance allows {summary['chance_limit']}): "
+              f"{verdict}; see rerun-check.csv", file=sys.stderr)
+    print(f"qasbench: wrote {summary['out']}/ (open {summary['out'] / 'index.html'})", file=sys.stderr)
 
 
 def cmd_archive(args) -> None:
@@ -373,6 +429,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", help="a results directory or a release archive (*.jsonl.gz)")
     p.add_argument("--out", help="output directory (default: DIR/report/, for an archive results/<its folder>/report/)")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("compare", help="rank your suite runs among a suite's published records (no reruns)")
+    p.add_argument("directory", help="your results of the suite (qasbench run SUITE --algorithm ...), verified")
+    p.add_argument("--suite", required=True, help="the suite, e.g. lite-v1")
+    p.add_argument("--archive", help="published archive (default: reports/SUITE/records.jsonl.gz)")
+    p.add_argument("--out", help="output directory (default: DIRECTORY/compare/)")
+    p.set_defaults(func=cmd_compare)
     p = sub.add_parser("archive", help="pack a suite's verified records into one release archive (.jsonl.gz)")
     p.add_argument("directory", help="results directory of one suite, every record verified")
     p.add_argument("out", help="archive to write, e.g. reports/lite-v1/records.jsonl.gz")

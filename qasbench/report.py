@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qasbench import __version__
+from qasbench import __version__, stats
 from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.results import iter_records
 from qasbench.verify import load_verification
@@ -47,6 +47,7 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
                                       "noise_hash", "qasbench_version", "git_commit")},
             **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
             "suite": record.get("suite"), "suite_hash": record.get("suite_hash"),
+            "cpu_model": record.get("machine", {}).get("cpu_model", record.get("cpu")),
             "verified": verified.get(path.name),
             "file": path.name,
         })
@@ -67,12 +68,23 @@ def _one_suite(runs: pd.DataFrame, directory) -> None:
                          "one table ranks one suite: report each apart")
 
 
-def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (problem, noise, shots, method) over the verified records."""
+def ranking_rules(runs: pd.DataFrame) -> dict:
+    """The ranking rules of the records' suite (:mod:`qasbench.stats` defaults outside one)."""
+    from qasbench.suite import Suite
+
+    suite = runs["suite"].dropna().unique() if "suite" in runs else []
+    return Suite.load(suite[0]).data["ranking"] if len(suite) else stats.DEFAULT_RULES
+
+
+def leaderboard(runs: pd.DataFrame, rules: dict = stats.DEFAULT_RULES) -> pd.DataFrame:
+    """One row per (problem, noise, shots, method) over the verified records, with the
+    success rate's Wilson interval, the median error's bootstrap interval and the method's
+    rank within its cell (:func:`qasbench.stats.cell_ranks` under ``rules``)."""
     ranked = runs[runs["verified"] == True]  # noqa: E712  (None = not verified yet, False = failed)
     grouped = ranked.groupby(GROUP)
     table = grouped.agg(
         runs=("error", "size"),
+        successes=("success", "sum"),
         success_rate=("success", "mean"),
         median_error=("error", "median"),
         iqr_error=("error", lambda e: e.quantile(0.75) - e.quantile(0.25)),
@@ -86,8 +98,61 @@ def leaderboard(runs: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     excluded = runs[runs["verified"] == False].groupby(GROUP).size()  # noqa: E712
     table["failed_verification"] = [int(excluded.get(tuple(k), 0)) for k in table[GROUP].values]
-    return table.sort_values(["problem", "noise", "shots", "success_rate", "median_error"],
-                             ascending=[True, True, True, False, True]).reset_index(drop=True)
+    table[["success_ci_low", "success_ci_high"]] = [stats.wilson_interval(int(k), int(n))
+                                                    for k, n in zip(table.successes, table.runs)]
+    errors = ranked.groupby(GROUP)["error"]
+    table[["median_error_ci_low", "median_error_ci_high"]] = [stats.median_interval(errors.get_group(tuple(k)))
+                                                              for k in table[GROUP].values]
+    keyed = table.rename(columns={"median_evals_to_success": "evaluations_to_success"})
+    table["rank"] = pd.concat([stats.cell_ranks(cell, rules) for _, cell in keyed.groupby(GROUP[:-1])])
+    return table.sort_values(["problem", "noise", "shots", "rank", "algorithm"]).reset_index(drop=True)
+
+
+def overall_ranking(table: pd.DataFrame) -> dict:
+    """Friedman test and Nemenyi critical difference over the cells every method ran
+    (:func:`qasbench.stats.friedman`), with the cells left out counted."""
+    ranks = table.pivot_table(index=GROUP[:-1], columns="algorithm", values="rank")
+    complete = ranks.dropna()
+    result = stats.friedman(complete)
+    result["cells_left_out"] = len(ranks) - len(complete)
+    return result
+
+
+def _plot_critical_difference(result: dict, path: Path) -> None:
+    """Demsar's critical-difference diagram: mean ranks on an axis, best on the left; a bar
+    joins methods whose mean ranks differ by less than the critical difference."""
+    plt = _pyplot()
+    mean = result["mean_rank"]
+    k, cd = len(mean), result["critical_difference"]
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.28 * k))
+    ax.set_xlim(0.5, k + 0.5)
+    ax.set_ylim(-(k + 2) * 0.5, 1.5)
+    ax.hlines(0, 1, k, color="k", lw=1)
+    for r in range(1, k + 1):
+        ax.vlines(r, 0, 0.15, color="k", lw=1)
+        ax.text(r, 0.3, str(r), ha="center", fontsize=8)
+    for i, (name, rank) in enumerate(mean.items()):
+        y = -0.5 * (i + 1)
+        left = i < (k + 1) // 2
+        end = 0.6 if left else k + 0.4
+        ax.plot([rank, rank, end], [0, y, y], color="C0", lw=0.8)
+        ax.text(end + (-0.05 if left else 0.05), y, f"{name} ({rank:.2f})", ha="right" if left else "left",
+                va="center", fontsize=8)
+    if np.isfinite(cd):
+        ax.plot([1, 1 + cd], [1.0, 1.0], color="k", lw=2)
+        ax.text(1 + cd / 2, 1.15, f"CD = {cd:.2f}", ha="center", fontsize=8)
+        values = mean.values
+        cliques = [(i, j) for i in range(k) for j in range(k - 1, i, -1) if values[j] - values[i] < cd]
+        maximal = [(i, j) for i, j in cliques if not any(a <= i and j <= b and (a, b) != (i, j) for a, b in cliques)]
+        for level, (i, j) in enumerate(maximal):
+            y = -0.15 - 0.12 * level
+            ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], color="k", lw=3)
+    ax.set_title(f"mean rank over {result['cells']} cells ({result['methods']} methods); Friedman p = "
+                 f"{result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}", fontsize=9)
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _pyplot():
@@ -100,11 +165,27 @@ def _pyplot():
     return plt
 
 
+MARKERS = "osD^vP*Xh<>p"
+
+
+def _styles(algorithms) -> dict:
+    """One colour (tab20) and marker per method, the same in every plot of a report."""
+    plt = _pyplot()
+    colours = plt.get_cmap("tab20").colors
+    return {name: {"color": colours[(2 * i) % 20 + (2 * i) // 20 % 2], "marker": MARKERS[i % len(MARKERS)]}
+            for i, name in enumerate(sorted(algorithms))}
+
+
 def _cell_title(problem: str, noise: str, shots: str) -> str:
     return f"{problem}, {noise}" + ("" if shots == "exact" else f", {shots} shots")
 
 
-def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path) -> None:
+def _seeds(subset: pd.DataFrame) -> str:
+    counts = subset.groupby("algorithm").size()
+    return f"{counts.min()} seeds" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()} seeds"
+
+
+def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path, styles: dict) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
@@ -118,23 +199,25 @@ def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path) -> 
             traces.append(np.where(index >= 0, np.abs(curve[np.maximum(index, 0), 1]), np.nan))
         traces = np.array(traces)
         median = np.nanmedian(traces, axis=0)
-        ax.plot(grid, median, label=algorithm)
-        ax.fill_between(grid, np.nanpercentile(traces, 25, axis=0), np.nanpercentile(traces, 75, axis=0), alpha=0.2)
+        style = styles[algorithm]
+        ax.plot(grid, median, label=algorithm, color=style["color"], marker=style["marker"], markevery=40, ms=4)
+        ax.fill_between(grid, np.nanpercentile(traces, 25, axis=0), np.nanpercentile(traces, 75, axis=0),
+                        alpha=0.15, color=style["color"])
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=0.8, label="chemical accuracy")
     ax.set(xscale="log", yscale="log", xlabel="evaluations", ylabel="best error so far (Ha)",
-           title=f"{_cell_title(*cell)}: median and IQR over seeds")
+           title=f"{_cell_title(*cell)}: median and IQR over {_seeds(subset)}")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path) -> None:
+def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path, styles: dict) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
     for algorithm, group in subset.groupby("algorithm"):
-        ax.scatter(group.cnots, np.abs(group.error), label=algorithm, s=18)
+        ax.scatter(group.cnots, np.abs(group.error), label=algorithm, s=20, **styles[algorithm])
     points = subset.sort_values(["cnots", "error"])
     front, best = [], np.inf
     for cnots, error in zip(points.cnots, np.abs(points.error)):
@@ -144,21 +227,44 @@ def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path) -> None:
     if front:
         ax.step(*zip(*front), where="post", color="k", lw=0.8, label="Pareto front")
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=0.8)
-    ax.set(yscale="log", xlabel="CNOT count", ylabel="error (Ha)", title=f"{_cell_title(*cell)}: error vs CNOTs")
+    ax.set(yscale="log", xlabel="CNOT count", ylabel="error (Ha)",
+           title=f"{_cell_title(*cell)}: error vs CNOTs, {_seeds(subset)}")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def _plot_success(table: pd.DataFrame, path: Path) -> None:
+def _plot_success(table: pd.DataFrame, path: Path, styles: dict) -> None:
+    """Success rate per cell and method with its Wilson interval; a method that ran and never
+    succeeded shows a bar outline at zero, a method that did not run the cell shows nothing
+    and is named as not run below the axis."""
     plt = _pyplot()
-    task = table.problem + "\n" + table.noise + np.where(table.shots == "exact", "", ", " + table.shots + " shots")
-    pivot = table.assign(task=task).pivot(index="task", columns="algorithm", values="success_rate")
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(pivot)), 4))
-    pivot.plot.bar(ax=ax, rot=0)
-    ax.set(ylabel="success rate", ylim=(0, 1.05), title="runs reaching chemical accuracy")
-    ax.legend(fontsize=7)
+    cells = table[GROUP[:-1]].drop_duplicates().sort_values(GROUP[:-1]).values.tolist()
+    methods = sorted(table.algorithm.unique())
+    width = 0.8 / len(methods)
+    fig, ax = plt.subplots(figsize=(max(7, 1.3 * len(cells)), 4.5))
+    indexed = table.set_index(GROUP)
+    for j, method in enumerate(methods):
+        for i, cell in enumerate(cells):
+            key = (*cell, method)
+            x = i - 0.4 + (j + 0.5) * width
+            if key not in indexed.index:
+                ax.text(x, -0.04, "-", ha="center", va="top", fontsize=7, color="grey")
+                continue
+            row = indexed.loc[key]
+            ax.bar(x, max(row.success_rate, 0.004), width, color=styles[method]["color"],
+                   edgecolor="k", lw=0.4, label=method if i == 0 else None)
+            ax.errorbar(x, row.success_rate, yerr=[[max(row.success_rate - row.success_ci_low, 0)],
+                                                   [max(row.success_ci_high - row.success_rate, 0)]],
+                        color="k", lw=0.6, capsize=1.5)
+    ax.set_xticks(range(len(cells)))
+    ax.set_xticklabels([_cell_title(*c).replace(", ", "\n", 1) for c in cells], fontsize=7)
+    seeds = f"{table.runs.min()}" if table.runs.min() == table.runs.max() else f"{table.runs.min()}-{table.runs.max()}"
+    ax.set(ylabel="success rate", ylim=(-0.08, 1.05),
+           title=f"runs reaching chemical accuracy ({seeds} seeds per bar; 95% Wilson intervals; '-' = not run)")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.legend(fontsize=7, ncol=2, loc="upper right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -167,12 +273,16 @@ def _plot_success(table: pd.DataFrame, path: Path) -> None:
 def _provenance(runs: pd.DataFrame) -> dict:
     problems_seen = runs.drop_duplicates("problem")[["problem", "problem_hash"]].values.tolist()
     noises_seen = runs.drop_duplicates("noise")[["noise", "noise_hash"]].values.tolist()
+    suites = runs[["suite", "suite_hash"]].dropna().drop_duplicates().values.tolist()
     return {
-        "suite_version": __version__,
+        "suite": suites[0][0] if suites else None,
+        "suite_hash": suites[0][1] if suites else None,
+        "qasbench_version": __version__,
         "record_versions": sorted(runs.qasbench_version.unique().tolist()),
         "git_commits": sorted(c for c in runs.git_commit.unique().tolist() if c),
         "problems": {p: h for p, h in problems_seen},
         "noise_profiles": {n: h for n, h in sorted(noises_seen)},
+        "machines": sorted(runs.cpu_model.dropna().unique().tolist()),
         "runs": int(len(runs)),
     }
 
@@ -190,22 +300,85 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventL
 """
 
 
-def _html(table: pd.DataFrame, provenance: dict, images: dict) -> str:
+DISPLAY = {  # leaderboard column -> the page's heading (units in the heading)
+    "rank": "Rank", "algorithm": "Method", "runs": "Seeds", "success": "Success rate [95% CI]",
+    "error": "Median error, Ha [95% CI]", "median_cnots": "CNOTs", "median_depth": "Depth",
+    "to_success": "Evals to success (runs)", "median_wall_time_s": "Wall time, s",
+    "failed_verification": "Failed verification",
+}
+
+
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard as people read it: intervals beside their values, human headings."""
+    def number(x, fmt):
+        return "-" if pd.isna(x) else format(x, fmt)
+
+    shown = pd.DataFrame({
+        "rank": table["rank"].map(lambda r: f"{r:g}"), "algorithm": table.algorithm, "runs": table.runs,
+        "success": [f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in
+                    zip(table.success_rate, table.success_ci_low, table.success_ci_high)],
+        "error": [f"{e:.2e} [{lo:.1e}, {hi:.1e}]" for e, lo, hi in
+                  zip(table.median_error, table.median_error_ci_low, table.median_error_ci_high)],
+        "median_cnots": table.median_cnots.map(lambda x: number(x, "g")),
+        "median_depth": table.median_depth.map(lambda x: number(x, "g")),
+        "to_success": [f"{number(e, '.3g')} ({int(k)})" for e, k in zip(table.median_evals_to_success, table.successes)],
+        "median_wall_time_s": table.median_wall_time_s.map(lambda x: number(x, ".2g")),
+        "failed_verification": table.failed_verification,
+    })
+    return shown.rename(columns=DISPLAY)
+
+
+def _overall_html(overall: dict) -> str:
+    if not (overall["methods"] >= 2 and overall["cells"] >= 2):
+        return "<p>Too few complete cells for a ranking across cells.</p>"
+    ranks = overall["mean_rank"].rename("Mean rank").rename_axis("Method").reset_index()
+    left_out = overall["cells_left_out"]
+    return (f"<p>Mean rank over the {overall['cells']} cells every method ran"
+            + (f" ({left_out} cells with missing methods left out)" if left_out else "")
+            + f". Friedman chi-square {overall['statistic']:.3g}, p = {overall['p_value']:.2g}; "
+            f"Nemenyi critical difference {overall['critical_difference']:.2f} at alpha = {overall['alpha']} "
+            "(Demsar 2006): methods joined by a bar are not told apart.</p>"
+            + ranks.to_html(index=False, float_format="%.2f", border=0)
+            + '<img src="critical-difference.png" alt="critical-difference diagram" style="max-width:90%">')
+
+
+def _citation_html(provenance: dict) -> str:
+    suite = provenance.get("suite")
+    if not suite:
+        return ""
+    text = (f"qasbench suite {suite} ({provenance['suite_hash']}), qasbench {__version__}, "
+            f"records made at {', '.join(c[:12] for c in provenance['git_commits'])}.")
+    return ("<h2>How to cite</h2><p>Cite the suite version and hash with the software "
+            "(CITATION.cff in the repository):</p><pre>" + html.escape(text) + "</pre>")
+
+
+def _html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, extra_html: str = "") -> str:
     sections = []
     for problem, group in table.groupby("problem", sort=True):
-        body = group.drop(columns="problem").to_html(index=False, classes="sortable", float_format="%.3g",
-                                                     border=0)
+        parts = []
+        for (noise, shots), cell in group.groupby(["noise", "shots"], sort=True):
+            body = display_table(cell).to_html(index=False, classes="sortable", border=0, escape=True)
+            parts.append(f"<h3>{html.escape(_cell_title(problem, noise, shots))}</h3>{body}")
         pictures = "".join(f'<img src="{html.escape(name)}" alt="{html.escape(name)}">' for name in images[problem])
-        sections.append(f'<section id="{html.escape(problem)}"><h2>{html.escape(problem)}</h2>{body}{pictures}</section>')
+        sections.append(f'<section id="{html.escape(problem)}"><h2>{html.escape(problem)}</h2>'
+                        f'{"".join(parts)}{pictures}</section>')
+    title = f"qasbench leaderboard: {provenance['suite']}" if provenance.get("suite") else "qasbench leaderboard"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>qasbench leaderboard</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:75em}}table{{border-collapse:collapse;margin:1em 0}}
-th,td{{padding:.25em .6em;border-bottom:1px solid #ddd;text-align:right}}th{{cursor:pointer;background:#f4f4f4}}
-img{{max-width:48%;margin:.5em 1%}}pre{{background:#f8f8f8;padding:1em;overflow:auto}}</style></head>
-<body><h1>qasbench leaderboard</h1>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:75em}}table{{border-collapse:collapse;margin:.5em 0 1em}}
+th,td{{padding:.2em .5em;border-bottom:1px solid #ddd;text-align:right;font-size:.9em}}td{{white-space:nowrap}}
+th{{cursor:pointer;background:#f4f4f4}}img{{max-width:48%;margin:.5em 1%}}
+pre{{background:#f8f8f8;padding:1em;overflow:auto}}</style></head>
+<body><h1>{html.escape(title)}</h1>
 <p>Success: error below chemical accuracy ({CHEMICAL_ACCURACY} Ha) against the exact ground energy. Errors are the
-exact noisy energy of each run's returned circuit. Click a column header to sort.</p>
+exact noisy energy of each run's returned circuit; only records verified on qiskit-aer are ranked. Ranks follow
+the suite's rules (success rate, then evaluations to success, then CNOTs; where no method succeeds, median error,
+then CNOTs; ties within the stated tolerances share a rank). Intervals: Wilson for success rates, bootstrap for
+median errors. Click a column header to sort.</p>
+<h2>Across cells</h2>{_overall_html(overall)}
 {''.join(sections)}
+{extra_html}
+{_citation_html(provenance)}
 <h2>Provenance</h2><pre>{html.escape(json.dumps(provenance, indent=1))}</pre>
 <script>{_SORT_SCRIPT}</script></body></html>
 """
@@ -222,33 +395,47 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> tup
     if not (runs["verified"] == True).any():  # noqa: E712
         raise ValueError(f"none of the {len(runs)} records in {directory} is verified on aer; run "
                          f"`qasbench verify {directory}` first (unverified records are never ranked)")
+    return write_report(runs, curves, out), unverified
+
+
+def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "",
+                 rules: dict | None = None) -> list[Path]:
+    """The files of :func:`build_report` from loaded runs (:func:`load_runs`), ranked under
+    ``rules`` (default: the records' suite's, :func:`ranking_rules`); ``extra_html`` goes into
+    the page before the provenance. Returns the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    table = leaderboard(runs)
+    table = leaderboard(runs, ranking_rules(runs) if rules is None else rules)
     runs = runs[runs["verified"] == True]  # noqa: E712
     provenance = _provenance(runs)
     written = []
-    for name, text in (("leaderboard.md", table.to_markdown(index=False, floatfmt=".3g")),
+    shown = pd.concat([table[GROUP[:-1]].rename(columns=str.capitalize), display_table(table)], axis=1)
+    for name, text in (("leaderboard.md", shown.to_markdown(index=False)),
                        ("leaderboard.csv", table.to_csv(index=False)),
-                       ("leaderboard.tex", table.to_latex(index=False, float_format="%.3g")),
+                       ("leaderboard.tex", shown.to_latex(index=False)),
                        ("provenance.json", json.dumps(provenance, indent=1))):
         (out / name).write_text(text)
         written.append(out / name)
     images: dict[str, list[str]] = {}
+    styles = _styles(runs.algorithm.unique())
     for cell, _ in runs.groupby(["problem", "noise", "shots"]):
         problem, noise, shots = cell
         suffix = "" if shots == "exact" else f"-{shots}shots"
         for kind in ("anytime", "pareto"):
             name = f"{kind}-{problem}-{noise}{suffix}.png"
             if kind == "anytime":
-                _plot_anytime(runs, curves, cell, out / name)
+                _plot_anytime(runs, curves, cell, out / name, styles)
             else:
-                _plot_pareto(runs, cell, out / name)
+                _plot_pareto(runs, cell, out / name, styles)
             images.setdefault(problem, []).append(name)
             written.append(out / name)
-    _plot_success(table, out / "success-rate.png")
+    _plot_success(table, out / "success-rate.png", styles)
     written.append(out / "success-rate.png")
-    (out / "index.html").write_text(_html(table, provenance, images))
+    overall = overall_ranking(table)
+    if overall["methods"] >= 2 and overall["cells"] >= 2:
+        _plot_critical_difference(overall, out / "critical-difference.png")
+        written.append(out / "critical-difference.png")
+    (out / "index.html").write_text(_html(table, provenance, images, overall, extra_html))
     written.append(out / "index.html")
-    return written, unverified
+    return written
 

@@ -50,14 +50,20 @@ class Suite:
     path: Path
 
     @classmethod
-    def load(cls, spec: str) -> "Suite":
-        """A packaged suite by id (``lite-v1``); ValueError with one line for anything else,
-        or when a hash it names differs from the installed problem's or profile's."""
+    def load(cls, spec: str | Path) -> "Suite":
+        """A packaged suite by id (``lite-v1``) or a suite file (``*.toml``, named after its
+        id); ValueError with one line for anything else, or when a hash it names differs from
+        the installed problem's or profile's."""
         files = _suite_files()
-        if spec not in files:
+        if str(spec).endswith(".toml"):
+            path = Path(spec)
+            if not path.is_file():
+                raise ValueError(f"no suite file {path}")
+        elif spec in files:
+            path = files[spec]
+        else:
             raise ValueError(f"unknown suite {spec!r}{registry.suggestion(spec, files)}; "
                              f"available: {', '.join(sorted(files))}")
-        path = files[spec]
         try:
             data = tomllib.loads(path.read_text())
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

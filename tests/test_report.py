@@ -49,7 +49,10 @@ def test_report_files_and_leaderboard(results, tmp_path):
     noiseless = table[table.noise == "noiseless"]
     assert list(noiseless.success_rate) == sorted(noiseless.success_rate, reverse=True)
     page = (tmp_path / "report" / "index.html").read_text()
-    assert page.count("<table") == 1 and "sha256:" in page and "anytime-h2-2q-noiseless.png" in page
+    # one table per cell and one across cells, with its critical-difference diagram
+    assert page.count("<table") == 3 and "sha256:" in page and "anytime-h2-2q-noiseless.png" in page
+    assert "critical-difference.png" in names and "Friedman" in page and "Success rate [95% CI]" in page
+    assert list(table["rank"][table.noise == "noiseless"]) == sorted(table["rank"][table.noise == "noiseless"])
 
 
 def test_shot_noise_grid_verifies_and_reports_with_the_records_hashes(tmp_path):
@@ -116,6 +119,6 @@ def test_html_page_loads_in_headless_chromium_without_console_errors(results, tm
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     assert not console, console
     dom = done.stdout
-    assert dom.count("<table") == 1 and 'id="h2-2q"' in dom  # one section per problem, each with its table
+    assert dom.count("<table") == 3 and 'id="h2-2q"' in dom  # a table per cell, and one across cells
     for algorithm in ("random[evaluations_per_circuit=60]", "hea"):
         assert f"<td>{algorithm}</td>" in dom

@@ -94,3 +94,24 @@ def test_records_name_the_machine_that_decides_their_rounding(tmp_path):
     machine = record["machine"]
     assert {"cpu_model", "cpu_flags", "logical_cpus", "blas"} <= set(machine)
     assert machine.get("torch_threads", 1) == 1 and machine.get("numba_threads", 1) == 1
+
+
+def test_run_suite_with_one_method_runs_that_method_on_every_cell(tmp_path, monkeypatch, capsys):
+    from qasbench import runner
+
+    seen = {}
+
+    def fake_grid(configs, out, **kwargs):
+        seen.update(configs=configs, out=out, **kwargs)
+        return {"done": len(configs), "skipped": 0, "rerun_corrupt": 0, "failed": 0}
+
+    monkeypatch.setattr(runner, "run_grid", fake_grid)
+    assert main(["run", "lite-v1", "--algorithm", "random", "--params", '{"evaluations_per_circuit": 7}',
+                 "--out", str(tmp_path / "mine")]) == 0
+    suite = Suite.load("lite-v1")
+    assert len(seen["configs"]) == 4 * 3 * 10 and seen["tags"] == suite.tags
+    assert {c.label for c in seen["configs"]} == {"random[evaluations_per_circuit=7]"}
+    assert "qasbench compare" in capsys.readouterr().err
+    assert main(["run", "lite-v1", "--algorithm", "random", "--budget", "5"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot change a suite's runs" in err and len(err.splitlines()) == 1
