@@ -6,15 +6,18 @@ Cost model, per run: ``budget x (evaluation + overhead)`` seconds of one thread,
   and shots, measured here on ``EVALUATION_CALLS`` random circuits of the search space (at half
   its gate cap), one parameter set each;
 * ``overhead`` is the algorithm's own seconds per evaluation (its optimizer, agent or model),
-  measured here by one short run of the algorithm (``CALIBRATION_BUDGET`` evaluations, or the
-  cell's budget if smaller) on its cheapest cell, after a ``WARM_UP_BUDGET`` run that pays the
-  one-off costs (imports, compilation): that run's seconds per evaluation minus the cell's
-  ``evaluation``, floored at zero.
+  measured here by one run of the algorithm on its cheapest cell at that cell's full budget,
+  stopped after ``CALIBRATION_SECONDS`` (so a replay buffer fills and a model grows as in a real
+  run, as far as the time allows), after a ``WARM_UP_BUDGET`` run that pays the one-off costs
+  (imports, compilation): that run's seconds per evaluation minus the cell's ``evaluation``,
+  floored at zero;
+* the budget spent: all of it, unless the calibration run stopped on its own (``stopped_by`` is
+  ``algorithm``, e.g. ADAPT converging), whose fraction of its budget is applied to every cell.
 
-An algorithm's ``prepare`` (pretraining) is paid by its calibration run, cached, and not
-counted again. Limits, stated: runs that stop before their budget are over-predicted; an
-overhead that grows with the evaluations spent (a GP refitted on more points, a replay buffer
-filling) is extrapolated as constant from the short run.
+An algorithm's ``prepare`` (pretraining) is paid by its warm-up run, cached, and not counted
+again. Limits, stated: an overhead that keeps growing past the calibration run (a GP refitted on
+ever more points) is extrapolated as constant; the fraction of the budget an early-stopping
+method spends differs between problems.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from qasbench.config import RunConfig
 from qasbench.evaluator import Evaluator
 
 EVALUATION_CALLS = 200
-CALIBRATION_BUDGET = 300
+CALIBRATION_SECONDS = 15.0
 WARM_UP_BUDGET = 30
 
 
@@ -60,25 +63,26 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         if _cell(config) not in evaluation:
             evaluation[_cell(config)] = evaluation_seconds(config)
             log(f"calibrated {config.problem} / {config.noise}: {evaluation[_cell(config)] * 1e6:.0f} us per evaluation")
-    overhead = {}
+    overhead, fraction = {}, {}
     for label in dict.fromkeys(c.label for c in configs):
-        cheapest = min((c for c in configs if c.label == label), key=lambda c: evaluation[_cell(c)])
-        short = replace(cheapest, budget=min(CALIBRATION_BUDGET, cheapest.budget), seed=0, timeout_s=None)
-        run_one(replace(short, budget=min(WARM_UP_BUDGET, short.budget)))  # imports, compiled kernels, caches
-        record = run_one(short)
+        cheapest = min((c for c in configs if c.label == label), key=lambda c: (evaluation[_cell(c)], c.budget))
+        run_one(replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None))  # imports
+        record = run_one(replace(cheapest, seed=0, timeout_s=CALIBRATION_SECONDS))
         spent = max(1, record["evaluations_used"])
         overhead[label] = max(0.0, record["wall_time_s"] / spent - evaluation[_cell(cheapest)])
+        fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
         log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation "
-            f"({record['evaluations_used']} evaluations on {cheapest.problem} / {cheapest.noise})")
+            f"({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
+            + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else ""))
     rows: dict[tuple, dict] = {}
     for config in configs:
         key = (config.label, config.problem, config.noise, "exact" if config.shots is None else config.shots)
         per_evaluation = evaluation[_cell(config)] + overhead[config.label]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
-                                        runs=0, budget=config.budget, us_per_evaluation=per_evaluation * 1e6,
-                                        cpu_hours=0.0))
+                                        runs=0, budget=config.budget, budget_spent=fraction[config.label],
+                                        us_per_evaluation=per_evaluation * 1e6, cpu_hours=0.0))
         row["runs"] += 1
-        row["cpu_hours"] += config.budget * per_evaluation / 3600
+        row["cpu_hours"] += config.budget * fraction[config.label] * per_evaluation / 3600
     return list(rows.values())
 
 

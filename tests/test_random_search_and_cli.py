@@ -213,7 +213,9 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     rows = estimate(configs, log=lines.append)
     assert [(r["problem"], r["noise"], r["runs"], r["budget"]) for r in rows] == [
         (p, n, 3, 500) for p in ("h2-2q", "h2-4q") for n in ("noiseless", "depol-1e-3")]
-    assert all(r["cpu_hours"] == pytest.approx(3 * 500 * r["us_per_evaluation"] / 1e6 / 3600) for r in rows)
+    assert all(r["cpu_hours"] == pytest.approx(3 * 500 * r["budget_spent"] * r["us_per_evaluation"] / 1e6 / 3600)
+               for r in rows)
+    assert all(r["budget_spent"] == 1.0 for r in rows)  # random search spends its whole budget
     assert totals(rows) == {"random": pytest.approx(sum(r["cpu_hours"] for r in rows))}
     assert len(lines) == 5 and lines[-1].startswith("calibrated random:")  # 4 cells, 1 algorithm
     assert run_cli("run", str(grid), "--dry-run", "--out", str(tmp_path / "out")) == 0
