@@ -209,12 +209,18 @@ def _run_suite_method(args) -> int:
     return 1 if counts["failed"] else 0
 
 
-def _print_estimate(configs) -> None:
-    from qasbench.estimate import estimate, totals
+def _print_estimate(configs, measured=None) -> None:
+    from qasbench.estimate import against, estimate, totals
 
     print(f"qasbench: calibrating the cost model on this machine ({len(configs)} run(s) in the grid)",
           file=sys.stderr)
     rows = estimate(configs, log=lambda line: print(f"qasbench: {line}", file=sys.stderr))
+    if measured is not None:
+        rows = against(rows, measured)
+        ratios = [r["predicted_over_measured"] for r in rows if r["predicted_over_measured"]]
+        within = sum(0.5 <= r <= 2 for r in ratios)
+        print(f"qasbench: {within} of {len(ratios)} cells with records predicted within 2x of their measured "
+              f"CPU-hours", file=sys.stderr)
     _print_table(rows, list(rows[0]), float_format=".3g")
     print()
     for label, hours in totals(rows).items():
@@ -224,7 +230,7 @@ def _print_estimate(configs) -> None:
 
 
 def cmd_estimate(args) -> None:
-    _print_estimate(_grid(args.experiment)[1])
+    _print_estimate(_grid(args.experiment)[1], args.against)
 
 
 def cmd_suite(args) -> None:
@@ -407,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("estimate", help="predicted CPU-hours of an experiment, per cell and algorithm")
     p.add_argument("experiment", nargs="?",
                    help="a suite (`qasbench suite list`) or an experiment TOML (default: the quick grid)")
+    p.add_argument("--against", metavar="RESULTS",
+                   help="also print the measured CPU-hours of the same cells' records (directory or archive)")
     p.set_defaults(func=cmd_estimate)
     p = sub.add_parser("suite", help="list the frozen benchmark suites, or show one with its hash")
     p.add_argument("action", choices=["list", "show"])

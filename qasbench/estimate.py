@@ -92,3 +92,22 @@ def totals(rows: list[dict]) -> dict[str, float]:
     for row in rows:
         out[row["algorithm"]] = out.get(row["algorithm"], 0.0) + row["cpu_hours"]
     return out
+
+
+def against(rows: list[dict], source) -> list[dict]:
+    """``rows`` with the measured CPU-hours of the same cells' finished records in ``source``
+    (a results directory or archive: the sum of their search wall times, preparation apart) and
+    the ratio predicted / measured; cells without records get None."""
+    from qasbench.results import iter_records
+
+    measured: dict[tuple, float] = {}
+    for _, record in iter_records(source):
+        key = (record["algorithm_label"], record["problem"], record["noise"],
+               "exact" if record["shots"] is None else record["shots"])
+        measured[key] = measured.get(key, 0.0) + record["wall_time_s"] / 3600
+    out = []
+    for row in rows:
+        hours = measured.get((row["algorithm"], row["problem"], row["noise"], row["shots"]))
+        out.append({**row, "measured_cpu_hours": hours,
+                    "predicted_over_measured": None if not hours else row["cpu_hours"] / hours})
+    return out

@@ -220,3 +220,12 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     assert len(lines) == 5 and lines[-1].startswith("calibrated random:")  # 4 cells, 1 algorithm
     assert run_cli("run", str(grid), "--dry-run", "--out", str(tmp_path / "out")) == 0
     assert "total:" in capsys.readouterr().out and not (tmp_path / "out").exists()  # nothing run
+    from qasbench.estimate import against
+    from qasbench.runner import run_grid
+
+    run_grid([c for c in configs if c.problem == "h2-2q" and c.noise == "noiseless"], tmp_path / "real")
+    checked = against(rows, tmp_path / "real")
+    first = checked[0]
+    assert first["measured_cpu_hours"] > 0 and first["predicted_over_measured"] == pytest.approx(
+        first["cpu_hours"] / first["measured_cpu_hours"])
+    assert all(r["measured_cpu_hours"] is None for r in checked[1:])
