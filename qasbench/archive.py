@@ -50,3 +50,25 @@ def pack(directory: str | Path, path: str | Path) -> int:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return len(records)
+
+
+def unpack(path: str | Path, directory: str | Path) -> int:
+    """Write an archive's records (and their verification outcomes) into a results directory,
+    e.g. to resume a suite's runs; existing records are kept, never replaced. Returns how many
+    were written."""
+    from qasbench.results import RecordExists, archive_entries, write_record
+    from qasbench.verify import write_outcome
+
+    directory, written = Path(directory), 0
+    entries = archive_entries(path)
+    for _, record in iter_records(path):  # validated
+        try:
+            write_record(record, directory)
+            written += 1
+        except RecordExists:
+            continue
+    (directory / "verification").mkdir(parents=True, exist_ok=True)
+    for entry in entries:
+        if entry["verification"] is not None and not (directory / "verification" / entry["name"]).exists():
+            write_outcome(entry["verification"], directory / "verification" / entry["name"])
+    return written

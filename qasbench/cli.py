@@ -326,8 +326,12 @@ def cmd_compare(args) -> None:
 
 
 def cmd_archive(args) -> None:
-    from qasbench.archive import pack
+    from qasbench.archive import pack, unpack
 
+    if args.extract:
+        count = unpack(args.directory, args.out)
+        print(f"qasbench: wrote {count} records of {args.directory} into {args.out}/", file=sys.stderr)
+        return
     count = pack(args.directory, args.out)
     print(f"qasbench: archived {count} verified records into {args.out}", file=sys.stderr)
 
@@ -444,8 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: DIRECTORY/compare/)")
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser("archive", help="pack a suite's verified records into one release archive (.jsonl.gz)")
-    p.add_argument("directory", help="results directory of one suite, every record verified")
-    p.add_argument("out", help="archive to write, e.g. reports/lite-v1/records.jsonl.gz")
+    p.add_argument("directory", help="results directory of one suite, every record verified (with --extract: the archive)")
+    p.add_argument("out", help="archive to write, e.g. reports/lite-v1/records.jsonl.gz (with --extract: a directory)")
+    p.add_argument("--extract", action="store_true",
+                   help="the other way: write an archive's records into a results directory (to resume its runs)")
     p.set_defaults(func=cmd_archive)
     p = sub.add_parser("verify", help="re-simulate every record on qiskit-aer and mark it verified")
     p.add_argument("directory", help="a results directory, or an archive (checked, not written)")

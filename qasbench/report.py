@@ -237,8 +237,8 @@ def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path, styles: dict) -> N
 
 def _plot_success(table: pd.DataFrame, path: Path, styles: dict) -> None:
     """Success rate per cell and method with its Wilson interval; a method that ran and never
-    succeeded shows a bar outline at zero, a method that did not run the cell shows nothing
-    and is named as not run below the axis."""
+    succeeded shows a short hatched stub at zero, a method that did not run the cell a '-'
+    below the axis."""
     plt = _pyplot()
     cells = table[GROUP[:-1]].drop_duplicates().sort_values(GROUP[:-1]).values.tolist()
     methods = sorted(table.algorithm.unique())
@@ -253,8 +253,9 @@ def _plot_success(table: pd.DataFrame, path: Path, styles: dict) -> None:
                 ax.text(x, -0.04, "-", ha="center", va="top", fontsize=7, color="grey")
                 continue
             row = indexed.loc[key]
-            ax.bar(x, max(row.success_rate, 0.004), width, color=styles[method]["color"],
-                   edgecolor="k", lw=0.4, label=method if i == 0 else None)
+            zero = row.success_rate == 0  # ran, never succeeded: a short hatched stub, unlike '-' (not run)
+            ax.bar(x, 0.015 if zero else row.success_rate, width, color=styles[method]["color"],
+                   hatch="////" if zero else None, edgecolor="k", lw=0.4)
             ax.errorbar(x, row.success_rate, yerr=[[max(row.success_rate - row.success_ci_low, 0)],
                                                    [max(row.success_ci_high - row.success_rate, 0)]],
                         color="k", lw=0.6, capsize=1.5)
@@ -262,9 +263,13 @@ def _plot_success(table: pd.DataFrame, path: Path, styles: dict) -> None:
     ax.set_xticklabels([_cell_title(*c).replace(", ", "\n", 1) for c in cells], fontsize=7)
     seeds = f"{table.runs.min()}" if table.runs.min() == table.runs.max() else f"{table.runs.min()}-{table.runs.max()}"
     ax.set(ylabel="success rate", ylim=(-0.08, 1.05),
-           title=f"runs reaching chemical accuracy ({seeds} seeds per bar; 95% Wilson intervals; '-' = not run)")
+           title=f"runs reaching chemical accuracy ({seeds} seeds per bar; 95% Wilson intervals; "
+                 "hatched stub = 0 successes; '-' = not run)")
     ax.axhline(0, color="k", lw=0.5)
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(facecolor=styles[m]["color"], edgecolor="k", lw=0.4, label=m) for m in methods],
+              fontsize=7, loc="upper left", bbox_to_anchor=(1.005, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -70,13 +70,13 @@ def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_cor
         ok = _accepted(outcome)
         counts["verified" if ok else "failed"] += 1
         if out is not None:
-            _write_outcome(outcome, out / path.name)
+            write_outcome(outcome, out / path.name)
         if log:
             print(f"{path.name}: {'verified' if ok else 'FAILED'} (|diff| = {outcome['abs_diff']:.1e} Ha)", file=log)
     return counts
 
 
-def _write_outcome(outcome: dict, path: Path) -> None:
+def write_outcome(outcome: dict, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     with os.fdopen(fd, "w") as handle:
         json.dump(outcome, handle, indent=1)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from qasbench.archive import pack
+from qasbench.archive import pack, unpack
 from qasbench.cli import main
 from qasbench.config import RunConfig
 from qasbench.report import build_report
@@ -74,6 +74,10 @@ def test_archive_is_deterministic_and_reports_like_its_directory(suite_results, 
         assert (tmp_path / "from-dir" / name).read_bytes() == (tmp_path / "from-archive" / name).read_bytes()
     assert verify_directory(archive) == {"verified": 4, "failed": 0, "corrupt": 0}
     assert archive.read_bytes() == (tmp_path / "two.jsonl.gz").read_bytes()  # checked, not written
+    assert main(["archive", "--extract", str(archive), str(tmp_path / "resumed")]) == 0  # to resume a suite
+    assert pack(tmp_path / "resumed", tmp_path / "three.jsonl.gz") == 4
+    assert (tmp_path / "three.jsonl.gz").read_bytes() == archive.read_bytes()
+    assert unpack(archive, tmp_path / "resumed") == 0  # existing records are kept
 
 
 def test_a_corrupt_archive_is_one_line(tmp_path, capsys):

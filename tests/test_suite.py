@@ -1,6 +1,7 @@
 """Frozen suites: hashes checked on load, records tagged, tables never mixing suites."""
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,9 @@ def test_run_suite_with_one_method_runs_that_method_on_every_cell(tmp_path, monk
     assert main(["run", "lite-v1", "--algorithm", "random", "--budget", "5"]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot change a suite's runs" in err and len(err.splitlines()) == 1
+
+
+def test_citation_file_names_every_suite_with_its_hash():
+    text = (Path(__file__).resolve().parents[1] / "CITATION.cff").read_text()
+    for name in suites.available():
+        assert f"suite {name} {Suite.load(name).hash}" in text
