@@ -162,6 +162,35 @@ class CRLQASStep:
         self.env.step(int(np.flatnonzero(mask)[len(self.env.circuit) % mask.sum()]))
 
 
+class CRLQASReplay:
+    """One replay step (sample, double-DQN target, loss, Adam) of the agent with preset
+    ``fast``'s network on h2-4q's observation and action sizes, over a full buffer of
+    observations as sparse as the circuit tensor's."""
+
+    params = [[64, 1000]]
+    param_names = ["batch"]
+
+    def setup(self, batch):
+        import torch
+
+        from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig
+
+        torch.set_num_threads(1)
+        obs_dim, actions, rng = 40 * 7 * 4 + 1, 28, np.random.default_rng(0)
+        self.agent = DoubleDQN(obs_dim, actions, DQNConfig(width=256, depth=3, batch_size=batch, buffer_size=5000),
+                               np.random.default_rng(1))
+        for step in range(3000):
+            obs = np.zeros(obs_dim, np.float32)
+            obs[rng.choice(obs_dim - 1, size=int(rng.integers(1, 40)), replace=False)] = 1.0
+            obs[-1] = -1.1
+            self.agent.remember(obs, int(rng.integers(actions)), 0.1, obs, np.ones(actions, bool),
+                                step % 30 == 29, False)
+        self.agent.replay()
+
+    def time_replay(self, batch):
+        self.agent.replay()
+
+
 class SearchQuality:
     """Fixed-seed, small-budget runs of every registered algorithm."""
 
