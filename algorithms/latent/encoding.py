@@ -66,16 +66,15 @@ def decode(type_scores: np.ndarray, qubit_scores: np.ndarray, space: SearchSpace
     kinds = allowed[np.argmax(type_scores[..., allowed], axis=-1)]
     rotation_qubit = np.argmax(qubit_scores, axis=-1)
     cnot_pair = np.argmax(qubit_scores[..., pairs[:, 1]] - qubit_scores[..., pairs[:, 0]], axis=-1) if len(pairs) else None
+    cnots = [CNOT(int(c), int(t)) for c, t in pairs]  # each gate built once, shared by every circuit
+    rotations = {(kind, q): Gate(NODE_TYPES[kind], (q,)) for kind in GATE_TYPES[1:] for q in range(space.n_qubits)}
     circuits = []
     for b in range(len(kinds)):
         gates = []
         for node in range(1, space.max_gates + 1):
-            kind = NODE_TYPES[kinds[b, node]]
-            if kind in ("END", "PAD"):
+            kind = int(kinds[b, node])
+            if kind in (END, PAD):
                 break
-            if kind == "CNOT":
-                gates.append(CNOT(*(int(q) for q in pairs[cnot_pair[b, node]])))
-            else:
-                gates.append(Gate(kind, (int(rotation_qubit[b, node]),)))
+            gates.append(cnots[cnot_pair[b, node]] if kind == 1 else rotations[kind, int(rotation_qubit[b, node])])
         circuits.append(Circuit(space.n_qubits, tuple(gates)))
     return circuits
