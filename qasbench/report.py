@@ -115,6 +115,8 @@ def overall_ranking(table: pd.DataFrame) -> dict:
     complete = ranks.dropna()
     result = stats.friedman(complete)
     result["cells_left_out"] = len(ranks) - len(complete)
+    seeds = table.set_index(GROUP[:-1]).loc[complete.index, "runs"] if len(complete) else table.runs
+    result["seeds"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
     return result
 
 
@@ -147,8 +149,10 @@ def _plot_critical_difference(result: dict, path: Path) -> None:
         for level, (i, j) in enumerate(maximal):
             y = -0.15 - 0.12 * level
             ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], color="k", lw=3)
-    ax.set_title(f"mean rank over {result['cells']} cells ({result['methods']} methods); Friedman p = "
-                 f"{result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}", fontsize=9)
+    low, high = result["seeds"]
+    seeds = f"{low}" if low == high else f"{low}-{high}"
+    ax.set_title(f"mean rank over {result['cells']} cells ({result['methods']} methods, {seeds} seeds per method and "
+                 f"cell); Friedman p = {result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}", fontsize=9)
     ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
