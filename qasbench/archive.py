@@ -15,8 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from qasbench.results import iter_records
-from qasbench.verify import load_verification, verification_outcomes
+from qasbench.results import RecordExists, archive_entries, check_record, iter_records, write_record
+from qasbench.verify import accepted, verification_outcomes, write_outcome
 
 
 def pack(directory: str | Path, path: str | Path) -> int:
@@ -26,8 +26,8 @@ def pack(directory: str | Path, path: str | Path) -> int:
     records = list(iter_records(directory))
     if not records:
         raise ValueError(f"{directory} holds no records")
-    accepted, outcomes = load_verification(directory), verification_outcomes(directory)
-    unverified = [p.name for p, _ in records if not accepted.get(p.name)]
+    outcomes = verification_outcomes(directory)
+    unverified = [p.name for p, _ in records if not accepted(outcomes.get(p.name))]
     if unverified:
         raise ValueError(f"{len(unverified)} record(s) in {directory} are not verified on aer (first: "
                          f"{unverified[0]}); run `qasbench verify {directory}` first")
@@ -56,19 +56,17 @@ def unpack(path: str | Path, directory: str | Path) -> int:
     """Write an archive's records (and their verification outcomes) into a results directory,
     e.g. to resume a suite's runs; existing records are kept, never replaced. Returns how many
     were written."""
-    from qasbench.results import RecordExists, archive_entries, write_record
-    from qasbench.verify import write_outcome
-
     directory, written = Path(directory), 0
     entries = archive_entries(path)
-    for _, record in iter_records(path):  # validated
+    records = [check_record(entry["record"], Path(path) / entry["name"]) for entry in entries]  # all valid first
+    (directory / "verification").mkdir(parents=True, exist_ok=True)
+    for entry, record in zip(entries, records):
         try:
             write_record(record, directory)
             written += 1
         except RecordExists:
-            continue
-    (directory / "verification").mkdir(parents=True, exist_ok=True)
-    for entry in entries:
-        if entry["verification"] is not None and not (directory / "verification" / entry["name"]).exists():
-            write_outcome(entry["verification"], directory / "verification" / entry["name"])
+            pass
+        outcome = directory / "verification" / entry["name"]
+        if entry["verification"] is not None and not outcome.exists():
+            write_outcome(entry["verification"], outcome)
     return written

@@ -139,16 +139,17 @@ def cmd_run(args) -> int:
     from qasbench.runner import run_grid
 
     single = [args.algorithm, args.problem]
-    if args.experiment and _names_suite(args.experiment) and args.algorithm and not args.problem:
-        return _run_suite_method(args)
-    if args.experiment and any(single):
+    suite_method = bool(args.experiment and _names_suite(args.experiment) and args.algorithm and not args.problem)
+    if args.experiment and any(single) and not suite_method:
         raise CLIError("give either an experiment file or --algorithm/--problem, not both "
                        "(a suite takes --algorithm alone: your method on every cell of the suite)")
     if args.workers < 1:
         raise CLIError(f"--workers must be at least 1, got {args.workers}")
     if args.executor == "dask" and not args.scheduler:
         raise CLIError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-    if any(single):
+    if suite_method:
+        name, configs, tags, out = _suite_method(args)
+    elif any(single):
         if not all(single):
             raise CLIError("a single run needs both --algorithm and --problem")
         configs = [RunConfig(args.algorithm, args.problem, args.noise or "noiseless", args.seed or 0, args.budget,
@@ -165,8 +166,7 @@ def cmd_run(args) -> int:
             raise CLIError(f"--{sorted(overrides)[0].replace('_', '-')} applies to a single run; "
                            "set it in the experiment file instead")
         name, configs, tags = _grid(args.experiment)
-        if args.timeout is not None:
-            configs = [replace(c, timeout_s=args.timeout) for c in configs]
+        configs = _with_timeout(configs, args.timeout)
         out = Path(args.out or Path("results") / name)
     if args.dry_run:
         _print_estimate(configs)
@@ -175,38 +175,32 @@ def cmd_run(args) -> int:
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
     counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                       reuse_stale=args.reuse_stale, tags=tags, cheapest_first=args.cheapest_first)
+    then = f" (then: qasbench verify {out}; qasbench compare {out} --suite {tags['suite']})" if suite_method else ""
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
-          f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/",
+          f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/{then}",
           file=sys.stderr)
     return 1 if counts["failed"] else 0
 
 
-def _run_suite_method(args) -> int:
-    """``qasbench run SUITE --algorithm NAME [--params JSON]``: one method on every cell and
-    seed of a suite, into results/<suite>-<method> unless --out says otherwise."""
-    from qasbench.runner import run_grid
+def _with_timeout(configs: list, timeout: float | None) -> list:
+    """``--timeout`` applied to every run of a grid or suite (it overrides a grid's own)."""
+    return configs if timeout is None else [replace(c, timeout_s=timeout) for c in configs]
+
+
+def _suite_method(args) -> tuple[str, list, dict, Path]:
+    """(name, configurations, record tags, output directory) of ``qasbench run SUITE --algorithm
+    NAME [--params JSON]``: one method on every cell and seed of a suite, into
+    results/<suite>-<method> unless --out says otherwise."""
     from qasbench.suite import Suite
 
     overrides = [k for k in ("noise", "seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
     if overrides:
         raise CLIError(f"--{overrides[0].replace('_', '-')} cannot change a suite's runs; the suite fixes them")
     suite = Suite.load(args.experiment)
-    configs = suite.configs({args.algorithm: _params(args.params)})
-    if args.timeout is not None:
-        configs = [replace(c, timeout_s=args.timeout) for c in configs]
-    if args.dry_run:
-        _print_estimate(configs)
-        return 0
+    configs = _with_timeout(suite.configs({args.algorithm: _params(args.params)}), args.timeout)
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", configs[0].label)
-    out = Path(args.out or Path("results") / f"{suite.id}-{label}")
-    _check_out(out)
-    print(f"qasbench: {suite.id}: {configs[0].label} on {len(configs)} run(s) into {out}/", file=sys.stderr)
-    counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
-                      reuse_stale=args.reuse_stale, tags=suite.tags, cheapest_first=args.cheapest_first)
-    print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, {counts['failed']} failed; "
-          f"records in {out}/ (then: qasbench verify {out}; qasbench compare {out} --suite {suite.id})",
-          file=sys.stderr)
-    return 1 if counts["failed"] else 0
+    return (f"{suite.id}: {configs[0].label}", configs, suite.tags,
+            Path(args.out or Path("results") / f"{suite.id}-{label}"))
 
 
 def _print_estimate(configs, measured=None) -> None:

@@ -115,8 +115,8 @@ def overall_ranking(table: pd.DataFrame) -> dict:
     complete = ranks.dropna()
     result = stats.friedman(complete)
     result["cells_left_out"] = len(ranks) - len(complete)
-    seeds = table.set_index(GROUP[:-1]).loc[complete.index, "runs"] if len(complete) else table.runs
-    result["seeds"] = (int(seeds.min()), int(seeds.max())) if len(seeds) else (0, 0)
+    result["seeds"] = _seed_range(table.set_index(GROUP[:-1]).loc[complete.index, "runs"] if len(complete)
+                                  else table.runs)
     return result
 
 
@@ -149,10 +149,9 @@ def _plot_critical_difference(result: dict, path: Path) -> None:
         for level, (i, j) in enumerate(maximal):
             y = -0.15 - 0.12 * level
             ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], color="k", lw=3)
-    low, high = result["seeds"]
-    seeds = f"{low}" if low == high else f"{low}-{high}"
-    ax.set_title(f"mean rank over {result['cells']} cells ({result['methods']} methods, {seeds} seeds per method and "
-                 f"cell); Friedman p = {result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}", fontsize=9)
+    ax.set_title(f"mean rank over {result['cells']} cells ({result['methods']} methods, {result['seeds']} seeds "
+                 f"per method and cell); Friedman p = {result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}",
+                 fontsize=9)
     ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -184,9 +183,14 @@ def _cell_title(problem: str, noise: str, shots: str) -> str:
     return f"{problem}, {noise}" + ("" if shots == "exact" else f", {shots} shots")
 
 
+def _seed_range(counts) -> str:
+    """Seeds per method and cell as a plot states them: ``10``, or ``6-10`` when they differ."""
+    low, high = (int(min(counts)), int(max(counts))) if len(counts) else (0, 0)
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
 def _seeds(subset: pd.DataFrame) -> str:
-    counts = subset.groupby("algorithm").size()
-    return f"{counts.min()} seeds" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()} seeds"
+    return f"{_seed_range(subset.groupby('algorithm').size())} seeds"
 
 
 def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path, styles: dict) -> None:
@@ -265,7 +269,7 @@ def _plot_success(table: pd.DataFrame, path: Path, styles: dict) -> None:
                         color="k", lw=0.6, capsize=1.5)
     ax.set_xticks(range(len(cells)))
     ax.set_xticklabels([_cell_title(*c).replace(", ", "\n", 1) for c in cells], fontsize=7)
-    seeds = f"{table.runs.min()}" if table.runs.min() == table.runs.max() else f"{table.runs.min()}-{table.runs.max()}"
+    seeds = _seed_range(table.runs)
     ax.set(ylabel="success rate", ylim=(-0.08, 1.05),
            title=f"runs reaching chemical accuracy ({seeds} seeds per bar; 95% Wilson intervals; "
                  "hatched stub = 0 successes; '-' = not run)")

@@ -8,6 +8,7 @@ count that differs from the circuit's parameters.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import math
@@ -197,7 +198,17 @@ def is_archive(source: str | Path) -> bool:
 
 def archive_entries(path: str | Path) -> list[dict]:
     """The entries of a release archive: ``{"name", "record", "verification"}``, in name order
-    (see :mod:`qasbench.archive`); ValueError when it cannot be read."""
+    (see :mod:`qasbench.archive`); ValueError when it cannot be read. Read once per file
+    version (path, size, modification time): the entries are shared, read-only."""
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise ValueError(f"cannot read archive {path}: {exc.strerror}") from None
+    return _read_archive(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_archive(path: str, size: int, mtime_ns: int) -> list[dict]:
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             entries = [json.loads(line) for line in handle]

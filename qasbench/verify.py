@@ -39,8 +39,14 @@ def verify_record(record: dict, tolerance: float = TOLERANCE) -> dict:
             "noise_hash_matches": noise_hash(model) == record.get("noise_hash")}
 
 
-def _accepted(outcome: dict) -> bool:
-    return bool(outcome["verified"] and outcome["problem_hash_matches"] and outcome.get("noise_hash_matches", True))
+def accepted(outcome: dict | None) -> bool:
+    """Whether a verification outcome accepts its record (energies agree, hashes match); False
+    for a missing or unreadable outcome."""
+    try:
+        return bool(outcome["verified"] and outcome["problem_hash_matches"]
+                    and outcome.get("noise_hash_matches", True))
+    except (TypeError, KeyError):
+        return False
 
 
 def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_corrupt=None, log=None) -> dict:
@@ -67,7 +73,7 @@ def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_cor
         except ValueError as exc:
             corrupt(f"{path}: cannot verify: {exc}")
             continue
-        ok = _accepted(outcome)
+        ok = accepted(outcome)
         counts["verified" if ok else "failed"] += 1
         if out is not None:
             write_outcome(outcome, out / path.name)
@@ -100,10 +106,4 @@ def verification_outcomes(source: str | Path) -> dict[str, dict | None]:
 
 def load_verification(source: str | Path) -> dict[str, bool]:
     """Record file name -> verified (and hashes matching), for the records verified so far."""
-    found = {}
-    for name, outcome in verification_outcomes(source).items():
-        try:
-            found[name] = _accepted(outcome)
-        except (TypeError, KeyError):
-            found[name] = False
-    return found
+    return {name: accepted(outcome) for name, outcome in verification_outcomes(source).items()}
