@@ -6,6 +6,12 @@ everything ``verify``, ``report`` and ``compare`` read (they take the archive wh
 a results directory). Packed with sorted keys and a zero gzip timestamp, so the same records
 always give the same bytes. Only a clean set is packed: every record valid, verified on aer,
 of one suite and suite hash, and made by committed code (no ``+dirty`` commit).
+
+A suite that contains another's cells (standard-v1 holds every lite-v1 cell) takes those cells'
+published records instead of rerunning them (:func:`adopt`): a record is adopted when its
+configuration hash is one of the suite's runs and its problem and noise hashes are the ones the
+suite names, so the rerun would be the same computation. An adopted record is retagged with the
+suite and keeps ``adopted_from`` (the suite and hash it was published in) and its verification.
 """
 from __future__ import annotations
 
@@ -14,9 +20,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qasbench.results import RecordExists, archive_entries, check_record, iter_records, write_record
 from qasbench.verify import accepted, verification_outcomes, write_outcome
+
+if TYPE_CHECKING:
+    from qasbench.suite import Suite
 
 
 def pack(directory: str | Path, path: str | Path) -> int:
@@ -52,13 +62,15 @@ def pack(directory: str | Path, path: str | Path) -> int:
     return len(records)
 
 
-def unpack(path: str | Path, directory: str | Path) -> int:
+def unpack(path: str | Path, directory: str | Path, suite: "Suite | None" = None) -> int:
     """Write an archive's records (and their verification outcomes) into a results directory,
-    e.g. to resume a suite's runs; existing records are kept, never replaced. Returns how many
-    were written."""
+    e.g. to resume a suite's runs; existing records are kept, never replaced. With ``suite``,
+    only the records that suite adopts (see :func:`adopt`). Returns how many were written."""
     directory, written = Path(directory), 0
     entries = archive_entries(path)
     records = [check_record(entry["record"], Path(path) / entry["name"]) for entry in entries]  # all valid first
+    if suite is not None:
+        entries, records = adopt(entries, records, suite, path)
     (directory / "verification").mkdir(parents=True, exist_ok=True)
     for entry, record in zip(entries, records):
         try:
@@ -70,3 +82,23 @@ def unpack(path: str | Path, directory: str | Path) -> int:
         if entry["verification"] is not None and not outcome.exists():
             write_outcome(entry["verification"], outcome)
     return written
+
+
+def adopt(entries: list[dict], records: list[dict], suite: "Suite", source) -> tuple[list[dict], list[dict]]:
+    """The entries of another suite's archive that ``suite`` runs too, with their records
+    retagged as ``suite``'s (``adopted_from`` names where they were published). ValueError (one
+    line) when the archive is ``suite``'s own or none of its records is one of ``suite``'s runs."""
+    runs = {config.hash for config in suite.configs()}
+    problems = {p: e["hash"] for p, e in suite.data["problems"].items()}
+    noise = suite.data["noise"]
+    kept = [(entry, record) for entry, record in zip(entries, records)
+            if record["config_hash"] in runs and problems.get(record["problem"]) == record.get("problem_hash")
+            and noise.get(record["noise"]) == record.get("noise_hash")]
+    theirs = {(r.get("suite"), r.get("suite_hash")) for r in records}
+    if (suite.id, suite.hash) in theirs:
+        raise ValueError(f"{source} holds {suite.id}'s own records; extract it without --as")
+    if not kept:
+        raise ValueError(f"none of the {len(records)} records of {source} is a run of {suite.id}")
+    return ([entry for entry, _ in kept],
+            [{**record, **suite.tags, "adopted_from": {key: record.get(key) for key in ("suite", "suite_hash")}}
+             for _, record in kept])

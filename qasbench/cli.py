@@ -291,9 +291,11 @@ def _report_out(source: str, out: str | None) -> Path:
 
 def cmd_report(args) -> None:
     from qasbench.report import build_report
+    from qasbench.suite import Suite
 
     out = _report_out(args.directory, args.out)
-    written, unverified = build_report(args.directory, out, on_corrupt=_skip)
+    suite = Suite.load(args.suite) if args.suite else None
+    written, unverified = build_report(args.directory, out, on_corrupt=_skip, suite=suite)
     if unverified:
         print(f"qasbench: {unverified} record(s) not verified on aer are not ranked; run "
               f"`qasbench verify {args.directory}` first", file=sys.stderr)
@@ -321,10 +323,15 @@ def cmd_compare(args) -> None:
 
 def cmd_archive(args) -> None:
     from qasbench.archive import pack, unpack
+    from qasbench.suite import Suite
 
+    if args.adopt_as and not args.extract:
+        raise ValueError("--as SUITE goes with --extract (it adopts an archive's records into SUITE's results)")
     if args.extract:
-        count = unpack(args.directory, args.out)
-        print(f"qasbench: wrote {count} records of {args.directory} into {args.out}/", file=sys.stderr)
+        suite = Suite.load(args.adopt_as) if args.adopt_as else None
+        count = unpack(args.directory, args.out, suite)
+        adopted = f" as {suite.id}'s" if suite else ""
+        print(f"qasbench: wrote {count} records of {args.directory}{adopted} into {args.out}/", file=sys.stderr)
         return
     count = pack(args.directory, args.out)
     print(f"qasbench: archived {count} verified records into {args.out}", file=sys.stderr)
@@ -434,6 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="leaderboard tables, plots and an HTML page from a results directory")
     p.add_argument("directory", help="a results directory or a release archive (*.jsonl.gz)")
     p.add_argument("--out", help="output directory (default: DIR/report/, for an archive results/<its folder>/report/)")
+    p.add_argument("--suite", help="the records' suite file (*.toml), when it is not a packaged suite "
+                                   "(its ranking rules rank the tables)")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("compare", help="rank your suite runs among a suite's published records (no reruns)")
     p.add_argument("directory", help="your results of the suite (qasbench run SUITE --algorithm ...), verified")
@@ -446,6 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", help="archive to write, e.g. reports/lite-v1/records.jsonl.gz (with --extract: a directory)")
     p.add_argument("--extract", action="store_true",
                    help="the other way: write an archive's records into a results directory (to resume its runs)")
+    p.add_argument("--as", dest="adopt_as", metavar="SUITE",
+                   help="with --extract: only the runs SUITE shares with the archive's suite, as SUITE's records "
+                        "(e.g. lite-v1's records as standard-v1's lite cells)")
     p.set_defaults(func=cmd_archive)
     p = sub.add_parser("verify", help="re-simulate every record on qiskit-aer and mark it verified")
     p.add_argument("directory", help="a results directory, or an archive (checked, not written)")

@@ -47,6 +47,7 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
                                       "noise_hash", "qasbench_version", "git_commit")},
             **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
             "suite": record.get("suite"), "suite_hash": record.get("suite_hash"),
+            "adopted_from": (record.get("adopted_from") or {}).get("suite"),
             "cpu_model": record.get("machine", {}).get("cpu_model", record.get("cpu")),
             "verified": verified.get(path.name),
             "file": path.name,
@@ -68,12 +69,19 @@ def _one_suite(runs: pd.DataFrame, directory) -> None:
                          "one table ranks one suite: report each apart")
 
 
-def ranking_rules(runs: pd.DataFrame) -> dict:
-    """The ranking rules of the records' suite (:mod:`qasbench.stats` defaults outside one)."""
+def ranking_rules(runs: pd.DataFrame, suite=None) -> dict:
+    """The ranking rules of the records' suite: ``suite`` (a loaded :class:`qasbench.suite.Suite`,
+    e.g. from a suite file that is not packaged; ValueError unless the records are its), else
+    the packaged suite the records name (:mod:`qasbench.stats` defaults outside one)."""
     from qasbench.suite import Suite
 
-    suite = runs["suite"].dropna().unique() if "suite" in runs else []
-    return Suite.load(suite[0]).data["ranking"] if len(suite) else stats.DEFAULT_RULES
+    theirs = runs[["suite", "suite_hash"]].dropna().drop_duplicates().values.tolist() if "suite" in runs else []
+    if suite is not None:
+        if theirs != [[suite.id, suite.hash]]:
+            raise ValueError(f"the records are of suite {', '.join(t[0] for t in theirs) or 'none'}, not of {suite.id} "
+                             f"({suite.hash})")
+        return suite.data["ranking"]
+    return Suite.load(theirs[0][0]).data["ranking"] if theirs else stats.DEFAULT_RULES
 
 
 def leaderboard(runs: pd.DataFrame, rules: dict = stats.DEFAULT_RULES) -> pd.DataFrame:
@@ -287,6 +295,7 @@ def _provenance(runs: pd.DataFrame) -> dict:
     problems_seen = runs.drop_duplicates("problem")[["problem", "problem_hash"]].values.tolist()
     noises_seen = runs.drop_duplicates("noise")[["noise", "noise_hash"]].values.tolist()
     suites = runs[["suite", "suite_hash"]].dropna().drop_duplicates().values.tolist()
+    adopted = runs.adopted_from.dropna().value_counts().sort_index()
     return {
         "suite": suites[0][0] if suites else None,
         "suite_hash": suites[0][1] if suites else None,
@@ -297,6 +306,7 @@ def _provenance(runs: pd.DataFrame) -> dict:
         "noise_profiles": {n: h for n, h in sorted(noises_seen)},
         "machines": sorted(runs.cpu_model.dropna().unique().tolist()),
         "runs": int(len(runs)),
+        **({"runs_adopted_from": {suite: int(count) for suite, count in adopted.items()}} if len(adopted) else {}),
     }
 
 
@@ -360,7 +370,9 @@ def _citation_html(provenance: dict) -> str:
     if not suite:
         return ""
     text = (f"qasbench suite {suite} ({provenance['suite_hash']}), qasbench {__version__}, "
-            f"records made at {', '.join(c[:12] for c in provenance['git_commits'])}.")
+            f"records made at {', '.join(c[:12] for c in provenance['git_commits'])}"
+            + "".join(f", {n} of the {provenance['runs']} runs adopted from {source}"
+                      for source, n in provenance.get("runs_adopted_from", {}).items()) + ".")
     return ("<h2>How to cite</h2><p>Cite the suite version and hash with the software "
             "(CITATION.cff in the repository):</p><pre>" + html.escape(text) + "</pre>")
 
@@ -397,10 +409,11 @@ median errors. Click a column header to sort.</p>
 """
 
 
-def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> tuple[list[Path], int]:
+def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=None) -> tuple[list[Path], int]:
     """Write leaderboard.md/.csv/.tex, PNG plots and index.html into ``out`` from the verified
-    records of ``directory`` (a results directory or an archive); return the paths written and
-    the number of records not verified yet (left out)."""
+    records of ``directory`` (a results directory or an archive), ranked under their suite's
+    rules (``suite``: see :func:`ranking_rules`); return the paths written and the number of
+    records not verified yet (left out)."""
     runs, curves = load_runs(directory, on_corrupt)
     if runs.empty:
         raise ValueError(f"no records in {directory}")
@@ -408,7 +421,7 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None) -> tup
     if not (runs["verified"] == True).any():  # noqa: E712
         raise ValueError(f"none of the {len(runs)} records in {directory} is verified on aer; run "
                          f"`qasbench verify {directory}` first (unverified records are never ranked)")
-    return write_report(runs, curves, out), unverified
+    return write_report(runs, curves, out, rules=ranking_rules(runs, suite)), unverified
 
 
 def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "",

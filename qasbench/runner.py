@@ -205,8 +205,9 @@ def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale
     """Configurations still to run: finished records are skipped, corrupt ones moved aside.
 
     Records made by other code (qasbench version or git commit) than the running one are
-    refused with StaleRecords before anything runs, unless ``reuse_stale``; records of another
-    suite (or none) than ``tags`` names are refused always."""
+    refused with StaleRecords before anything runs, unless ``reuse_stale`` (records adopted from
+    another suite's archive are published ones and never stale); records of another suite (or
+    none) than ``tags`` names are refused always."""
     pending, stale, current = [], [], code_identity()
     for config in configs:
         path = out / config.record_name
@@ -222,7 +223,7 @@ def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale
                 if theirs != {key: tags.get(key) for key in ("suite", "suite_hash")}:
                     raise ValueError(f"{path} belongs to suite {theirs['suite']} ({theirs['suite_hash']}), "
                                      f"not to {tags.get('suite')} ({tags.get('suite_hash')}); use another --out")
-                if code_identity(record) != current:
+                if code_identity(record) != current and "adopted_from" not in record:
                     stale.append((path, code_identity(record)))
                 counts["skipped"] += 1
                 continue

@@ -11,7 +11,10 @@ from qasbench.report import build_report
 from qasbench.results import iter_records
 from qasbench.runner import run_grid
 from qasbench.suite import Suite
-from qasbench.verify import verify_directory
+from qasbench.verify import load_verification, verify_directory
+from tests.conftest import TINY, as_committed
+
+TINY_PLUS = TINY.with_name("tiny-plus-v1.toml")
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +37,13 @@ def _copy(source, target):
         destination.write_text(path.read_text())
 
 
-def _clean_commit(directory, commit="0" * 40):
-    """Records as if made by committed code (the test checkout may have local changes)."""
-    for path in directory.glob("*.json"):
-        record = json.loads(path.read_text())
-        record["git_commit"] = commit
-        path.write_text(json.dumps(record))
-
-
 def test_pack_refuses_unverified_dirty_or_suiteless_records(suite_results, tmp_path, capsys):
     assert main(["archive", str(suite_results), str(tmp_path / "a.jsonl.gz")]) == 2
     assert "not verified on aer" in capsys.readouterr().err
     verify_directory(suite_results)
     dirty = tmp_path / "dirty"
     _copy(suite_results, dirty)
-    _clean_commit(dirty, "abc+dirty")
+    as_committed(dirty, "abc+dirty")
     with pytest.raises(ValueError, match="not made by committed code"):
         pack(dirty, tmp_path / "a.jsonl.gz")
     assert not (tmp_path / "a.jsonl.gz").exists()
@@ -58,7 +53,7 @@ def test_archive_is_deterministic_and_reports_like_its_directory(suite_results, 
     verify_directory(suite_results)
     clean = tmp_path / "clean"
     _copy(suite_results, clean)
-    _clean_commit(clean)
+    as_committed(clean)
     assert pack(clean, tmp_path / "one.jsonl.gz") == 4
     assert pack(clean, tmp_path / "two.jsonl.gz") == 4
     assert (tmp_path / "one.jsonl.gz").read_bytes() == (tmp_path / "two.jsonl.gz").read_bytes()
@@ -85,3 +80,30 @@ def test_a_corrupt_archive_is_one_line(tmp_path, capsys):
     assert main(["report", str(tmp_path / "bad.jsonl.gz"), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip()
     assert "cannot read archive" in err and len(err.splitlines()) == 1
+
+
+def test_a_suite_adopts_the_published_records_of_the_runs_it_shares(tiny_published, tmp_path, capsys):
+    tiny, archive, _ = tiny_published
+    plus, out = Suite.load(TINY_PLUS), tmp_path / "plus"
+    assert main(["archive", "--extract", str(archive), str(out), "--as", str(TINY_PLUS)]) == 0
+    records = dict(iter_records(out))
+    assert len(records) == 2 * 2 * 4  # hea and evolutionary x 2 shared cells x 4 seeds; random's settings differ
+    assert all(r["suite"] == plus.id and r["adopted_from"] == tiny.tags for r in records.values())
+    assert load_verification(out) == {path.name: True for path in records}
+    counts = run_grid(plus.configs(), out, tags=plus.tags)  # adopted records, made at another commit, are kept
+    assert (counts["skipped"], counts["done"]) == (16, 3 * 3 * 4 - 16)
+    as_committed(out)
+    verify_directory(out)
+    assert pack(out, tmp_path / "plus.jsonl.gz") == 36
+    assert main(["report", str(out), "--out", str(tmp_path / "report"), "--suite", str(TINY_PLUS)]) == 0
+    assert json.loads((tmp_path / "report" / "provenance.json").read_text())["runs_adopted_from"] == {"tiny-v1": 16}
+    capsys.readouterr()
+    for args, message in (([str(TINY)], "extract it without --as"), (["lite-v1"], "is a run of lite-v1")):
+        assert main(["archive", "--extract", str(archive), str(tmp_path / "other"), "--as", *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1
+    assert main(["report", str(out), "--out", str(tmp_path / "other"), "--suite", str(TINY)]) == 2
+    assert "not of tiny-v1" in capsys.readouterr().err
+    assert main(["archive", str(out), str(tmp_path / "x.jsonl.gz"), "--as", "lite-v1"]) == 2
+    assert "goes with --extract" in capsys.readouterr().err
+    assert not (tmp_path / "other").exists() and not (tmp_path / "x.jsonl.gz").exists()

@@ -5,41 +5,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qasbench.archive import pack
 from qasbench.cli import main
 from qasbench.compare import chance_limit, rerun_check
 from qasbench.runner import run_grid
-from qasbench.suite import Suite
 from qasbench.verify import verify_directory
+from tests.conftest import TINY
 
-TINY = Path(__file__).parent / "data" / "tiny-v1.toml"
 PLUGIN = Path(__file__).resolve().parents[1] / "examples" / "plugin"
 
 
-def _committed(directory):
-    """Records as if made by committed code (the test checkout may have local changes)."""
-    import json
-
-    for path in directory.glob("*.json"):
-        record = json.loads(path.read_text())
-        record["git_commit"] = "0" * 40
-        path.write_text(json.dumps(record))
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """The tiny suite's reference methods, run, verified and packed as its release archive."""
-    suite = Suite.load(TINY)
-    root = tmp_path_factory.mktemp("published")
-    run_grid(suite.configs(), root / "runs", workers=2, tags=suite.tags)
-    _committed(root / "runs")
-    assert verify_directory(root / "runs")["failed"] == 0
-    pack(root / "runs", root / "records.jsonl.gz")
-    return suite, root / "records.jsonl.gz", root / "runs"
-
-
-def test_an_outside_method_joins_the_published_table_without_reruns(published, tmp_path, monkeypatch, capsys):
-    suite, archive, _ = published
+def test_an_outside_method_joins_the_published_table_without_reruns(tiny_published, tmp_path, monkeypatch, capsys):
+    suite, archive, _ = tiny_published
     monkeypatch.syspath_prepend(str(PLUGIN))
     configs = suite.configs({"qasbench_example_plugin:GreedyBuilder": {"evaluations_per_trial": 20}})
     run_grid(configs, tmp_path / "mine", tags=suite.tags)
@@ -55,8 +31,8 @@ def test_an_outside_method_joins_the_published_table_without_reruns(published, t
     assert "critical-difference.png" in (tmp_path / "mine" / "compare" / "index.html").read_text()
 
 
-def test_a_rerun_on_the_same_machine_is_consistent_and_a_changed_one_is_flagged(published, tmp_path):
-    suite, archive, runs = published
+def test_a_rerun_on_the_same_machine_is_consistent_and_a_changed_one_is_flagged(tiny_published, tmp_path):
+    suite, archive, runs = tiny_published
     shutil.copytree(runs, tmp_path / "rerun")
     from qasbench.report import load_runs
 
@@ -70,8 +46,8 @@ def test_a_rerun_on_the_same_machine_is_consistent_and_a_changed_one_is_flagged(
     assert chance_limit(24) == 3 and chance_limit(0) == 0
 
 
-def test_records_of_another_suite_are_refused(published, tmp_path, capsys):
-    _, archive, runs = published
+def test_records_of_another_suite_are_refused(tiny_published, tmp_path, capsys):
+    _, archive, runs = tiny_published
     assert main(["compare", str(runs), "--suite", "lite-v1", "--archive", str(archive)]) == 2
     err = capsys.readouterr().err.strip()
     assert "are not of suite lite-v1" in err and len(err.splitlines()) == 1
