@@ -82,6 +82,13 @@ def gate_noise_ptm(noise: NoiseModel, k: int) -> np.ndarray:
     return reduce(np.kron, [relax] * k) @ depolarizing_ptm(lam, k)
 
 
+def average_gate_fidelity(ptm: np.ndarray) -> float:
+    """Average gate fidelity of a channel from its PTM on k qubits: ``(d F + 1) / (d + 1)``,
+    with ``d = 2^k`` and the process fidelity ``F = Tr(R) / d^2``."""
+    d = int(round(np.sqrt(ptm.shape[0])))
+    return float((np.trace(ptm) / d + 1) / (d + 1))
+
+
 def readout_ptm(noise: NoiseModel) -> np.ndarray:
     """Classical readout error as a 1-qubit PTM acting just before measurement.
 
