@@ -16,7 +16,8 @@ largest gradient falls below ``gradient_tol``, the gate cap would be exceeded, o
 
 Compilation of ``exp(-i t P / 2)``: a fixed basis change per qubit (RX or RY by +-pi/2, whose
 angle is frozen, never optimized), a CNOT ladder over the support, RZ(t) on its last qubit, and
-the inverse. The gate set has no fixed-angle gates, so the basis changes are rotations whose
+the inverse. Under a device's coupling the pool keeps only the elements whose ladder uses
+coupled pairs. The gate set has no fixed-angle gates, so the basis changes are rotations whose
 angles the optimizer does not touch (``free`` mask).
 """
 from __future__ import annotations
@@ -120,6 +121,8 @@ class QubitADAPT(Algorithm):
         if self.pool not in POOLS:
             raise ValueError(f"unknown ADAPT pool {self.pool!r}; choose from {', '.join(POOLS)}")
         pool = {p: pauli_rotation(p) for p in POOLS[self.pool](n)}
+        # under a device's coupling, only the pool elements whose CNOT ladder it allows
+        pool = {p: element for p, element in pool.items() if all(map(task.search_space.allows, element[0]))}
         chosen = []
         try:
             circuit, angles = self.reference(task, evaluator)

@@ -1,6 +1,7 @@
 """Hardware-efficient ansatz: a reference row, not a search.
 
-Layers of RY and RZ on every qubit followed by a CNOT ladder (``hardware_efficient``). Depths
+Layers of RY and RZ on every qubit followed by a CNOT ladder (``hardware_efficient``; on a
+device's coupling, CNOTs along a spanning tree of it: ``SearchSpace.entangler``). Depths
 1, 2, ... up to ``max_layers`` (or the gate cap) are each optimized from a random start with an
 equal share of the budget; the best energy found is the result.
 """
@@ -32,12 +33,13 @@ class HardwareEfficient(Algorithm):
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         n = task.problem.n_qubits
-        per_layer = len(self.rotations) * n + n - 1
+        entangler = task.search_space.entangler()  # the ladder, or a spanning tree of a device's coupling
+        per_layer = len(self.rotations) * n + len(entangler)
         depths = [d for d in range(1, self.max_layers + 1) if d * per_layer <= task.search_space.max_gates]
         errors = {}
         try:
             for i, layers in enumerate(depths):
-                circuit = hardware_efficient(n, layers, self.rotations)
+                circuit = hardware_efficient(n, layers, self.rotations, entangler)
                 share = evaluator.remaining // (len(depths) - i)
                 x0 = rng.uniform(-np.pi, np.pi, circuit.n_params)
                 result = optimize_angles(evaluator, circuit, x0, self.optimizer, share, rng)

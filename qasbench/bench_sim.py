@@ -101,7 +101,7 @@ def fused_pass(n_qubits: int):
 
     state = np.random.default_rng(0).random(4**n_qubits)
     factor = np.random.default_rng(1).random((4, 4))
-    indptr, cols, vals = _csr(_fused_cnot(True, load_noise("mumbai-median"))[None])
+    indptr, cols, vals = _csr(_fused_cnot(True, load_noise("mumbai-median").cnot_noise(0, 1))[None])
     scratch = np.empty(16 * ptm_kernels.TILE), np.empty(16 * ptm_kernels.TILE)
     lo = max(0, n_qubits // 2 - 1)
     return partial(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0], vals[0], lo, lo + 1,

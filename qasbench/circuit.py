@@ -60,12 +60,15 @@ def RZ(qubit: int) -> Gate:
     return Gate("RZ", (qubit,))
 
 
-def hardware_efficient(n_qubits: int, layers: int, rotations: tuple[str, ...] = ("RY",)) -> "Circuit":
-    """``layers`` x (the given rotations on every qubit, then a CNOT ladder 0->1->...->n-1)."""
+def hardware_efficient(n_qubits: int, layers: int, rotations: tuple[str, ...] = ("RY",),
+                       entangler: tuple[tuple[int, int], ...] | None = None) -> "Circuit":
+    """``layers`` x (the given rotations on every qubit, then a CNOT on each (control, target)
+    pair of ``entangler``, by default the ladder 0->1->...->n-1)."""
+    pairs = tuple((q, q + 1) for q in range(n_qubits - 1)) if entangler is None else entangler
     gates = []
     for _ in range(layers):
         gates += [Gate(name, (q,)) for q in range(n_qubits) for name in rotations]
-        gates += [CNOT(q, q + 1) for q in range(n_qubits - 1)]
+        gates += [CNOT(a, b) for a, b in pairs]
     return Circuit(n_qubits, tuple(gates))
 
 

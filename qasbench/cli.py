@@ -56,7 +56,8 @@ def cmd_problems(args) -> None:
 
 
 def cmd_noise(args) -> None:
-    rows = [{**registry.load_noise(n).to_dict(), **registry.provider("noise", n)} for n in registry.names("noise")]
+    rows = [{"name": n, "description": registry.load_noise(n).description, **registry.load_noise(n).to_dict(),
+             **registry.provider("noise", n)} for n in registry.names("noise")]
     if args.json:
         print(json.dumps(rows, indent=1))
         return

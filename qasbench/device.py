@@ -62,6 +62,18 @@ def load_device(name: str) -> "Device":
     return Device(json.loads(resources.files("qasbench").joinpath(f"{_FOLDER}/{name}.json").read_text()))
 
 
+def ibm_mumbai() -> "Device":
+    return load_device("ibm-mumbai")
+
+
+def ibm_sherbrooke() -> "Device":
+    return load_device("ibm-sherbrooke")
+
+
+def ibm_torino() -> "Device":
+    return load_device("ibm-torino")
+
+
 def depolarizing_for(error: float, relaxation: np.ndarray) -> float:
     """The depolarizing parameter that, followed by the ``relaxation`` channel (a PTM on k
     qubits), gives an average gate infidelity of ``error`` (module docstring); 0 when the
@@ -75,9 +87,10 @@ def depolarizing_for(error: float, relaxation: np.ndarray) -> float:
     return min(d * (fidelity - (1 - error)) / (d * fidelity - 1), 4**k / (4**k - 1))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Device:
-    """One calibration snapshot (``data``: the parsed file); qubits are physical indices."""
+    """One calibration snapshot (``data``: the parsed file); qubits are physical indices. Equal
+    only to itself (:func:`load_device` loads each once)."""
 
     data: dict
 
@@ -96,6 +109,65 @@ class Device:
     @cached_property
     def _pairs(self) -> dict[tuple[int, int], dict]:
         return {tuple(p["qubits"]): p for p in self.data["pairs"]}
+
+    def qubit_cost(self, q: int) -> float:
+        """What the default layout rule charges for using qubit q: its sx error plus its mean
+        readout error."""
+        qubit = self.data["qubits"][q]
+        return qubit["error_sx"] + (qubit["readout_p01"] + qubit["readout_p10"]) / 2
+
+    def pair_cost(self, a: int, b: int) -> float:
+        """The native gate's calibrated error on the coupled pair, the mean of its calibrated
+        directions."""
+        errors = [self._pairs[p]["error"] for p in ((a, b), (b, a)) if p in self._pairs]
+        if not errors:
+            raise ValueError(f"{self.name}: qubits {a} and {b} are not coupled")
+        return sum(errors) / len(errors)
+
+    def default_layout(self, n: int) -> tuple[int, ...]:
+        """The stated default placement of n logical qubits: grown from every physical qubit in
+        turn, each step adding the neighbour (of any qubit placed so far) with the smallest
+        ``pair_cost`` of its connecting coupler plus ``qubit_cost`` (ties to the lower index), the start's own
+        ``qubit_cost`` included; the connected layout with the smallest total wins (ties to
+        the lower start). Logical qubit 0 is the start, the others in the order they joined.
+        Greedy, so not always the best connected subgraph."""
+        if not 1 <= n <= self.n_qubits:
+            raise ValueError(f"{self.name} has {self.n_qubits} qubits; cannot place {n}")
+        neighbours: dict[int, list[int]] = {}
+        for pair in self.couplings:
+            a, b = sorted(pair)
+            neighbours.setdefault(a, []).append(b)
+            neighbours.setdefault(b, []).append(a)
+        best = None
+        for start in range(self.n_qubits):
+            layout, total = [start], self.qubit_cost(start)
+            while len(layout) < n:
+                options = [(self.pair_cost(q, other) + self.qubit_cost(other), other)
+                           for q in layout for other in neighbours.get(q, []) if other not in layout]
+                if not options:
+                    break
+                cost, other = min(options)
+                layout.append(other)
+                total += cost
+            if len(layout) == n and (best is None or total < best[0]):
+                best = (total, tuple(layout))
+        if best is None:
+            raise ValueError(f"{self.name} has no connected set of {n} qubits")
+        return best[1]
+
+    def to_dict(self) -> dict:
+        """The snapshot's identity (a task's noise adds its layout: :meth:`DeviceNoise.to_dict`)."""
+        return {"device": self.name, "device_hash": self.content_hash}
+
+    @property
+    def description(self) -> str:
+        d = self.data
+        return (f"{d['processor']} calibration of {d['calibration_date'][:10]} ({d['n_qubits']} qubits, "
+                f"{d['two_qubit_gate']}), per-qubit channels on a layout")
+
+    def on(self, layout) -> "DeviceNoise":
+        """The device's noise on logical qubits 0..n-1 placed on physical qubits ``layout``."""
+        return DeviceNoise(self, tuple(layout))
 
     @cached_property
     def couplings(self) -> frozenset[frozenset[int]]:
@@ -134,3 +206,48 @@ class Device:
         """(p01, p10) of qubit ``q``."""
         qubit = self.data["qubits"][q]
         return qubit["readout_p01"], qubit["readout_p10"]
+
+
+@dataclass(frozen=True)
+class DeviceNoise:
+    """A device's channels on n logical qubits placed on physical qubits ``layout`` (logical
+    qubit q sits on ``layout[q]``): the channel interface the simulators read, as
+    :class:`qasbench.noise.NoiseModel` offers it for the uniform profiles."""
+
+    device: Device
+    layout: tuple[int, ...]
+
+    def __post_init__(self):
+        layout = self.layout
+        if not layout or len(set(layout)) != len(layout) or not all(
+                isinstance(q, int) and 0 <= q < self.device.n_qubits for q in layout):
+            raise ValueError(f"{self.device.name}: a layout is distinct physical qubits in "
+                             f"0..{self.device.n_qubits - 1}, got {list(layout)}")
+
+    @property
+    def name(self) -> str:
+        return self.device.name
+
+    @property
+    def description(self) -> str:
+        return f"{self.device.name}: {self.device.description}, physical qubits {list(self.layout)}"
+
+    is_noiseless = False
+
+    def rotation_noise(self, qubit: int, axis: str) -> np.ndarray:
+        """RZ is virtual (no noise); RX and RY carry the physical qubit's sx channel."""
+        return np.eye(4) if axis == "Z" else self.device.one_qubit_channel(self.layout[qubit])
+
+    def coupled(self, a: int, b: int) -> bool:
+        return frozenset((self.layout[a], self.layout[b])) in self.device.couplings
+
+    def cnot_noise(self, control: int, target: int) -> np.ndarray:
+        """PTM (the control the most significant digit) of the native gate as calibrated for
+        (control, target), or for the reverse where only that is calibrated."""
+        return self.device.two_qubit_channel(self.layout[control], self.layout[target])
+
+    def readout(self, qubit: int) -> tuple[float, float]:
+        return self.device.readout(self.layout[qubit])
+
+    def to_dict(self) -> dict:
+        return {**self.device.to_dict(), "layout": list(self.layout)}

@@ -21,6 +21,7 @@ import numpy as np
 from qasbench import registry
 from qasbench.circuit import Circuit
 from qasbench.hashing import json_hash
+from qasbench.device import Device, DeviceNoise
 from qasbench.noise import NoiseModel
 from qasbench.problem import CHEMICAL_ACCURACY, Problem
 from qasbench.search_space import SearchSpace, default_max_gates
@@ -73,10 +74,13 @@ class Task:
         """Build a task from names (resolved by :mod:`qasbench.registry`), with the problem's
         standard budget and the default gate cap where none is given."""
         problem = registry.load_problem(problem) if isinstance(problem, str) else problem
-        noise = registry.load_noise(noise) if isinstance(noise, str) else noise
+        noise = task_noise(registry.load_noise(noise) if isinstance(noise, str) else noise, problem.n_qubits)
         gates = default_max_gates(problem.n_qubits) if max_gates is None else max_gates
+        n = problem.n_qubits
+        coupling = (tuple((c, t) for c in range(n) for t in range(n) if c != t and noise.coupled(c, t))
+                    if isinstance(noise, DeviceNoise) else None)
         return cls(problem, noise, problem.standard_budget if budget is None else budget,
-                   SearchSpace(problem.n_qubits, gates), shots)
+                   SearchSpace(n, gates, coupling), shots)
 
     def describe(self) -> dict:
         return {
@@ -89,7 +93,19 @@ class Task:
             "max_gates": self.search_space.max_gates,
             "problem_hash": self.problem.content_hash,
             "noise_hash": noise_hash(self.noise),
+            **({"layout": list(self.noise.layout)} if isinstance(self.noise, DeviceNoise) else {}),
         }
+
+
+def task_noise(noise, n_qubits: int):
+    """The noise a task on ``n_qubits`` runs under: a device snapshot placed on its default
+    layout (:meth:`qasbench.device.Device.default_layout`), a placed one checked for its width,
+    a uniform profile as it is."""
+    if isinstance(noise, Device):
+        return noise.on(noise.default_layout(n_qubits))
+    if isinstance(noise, DeviceNoise) and len(noise.layout) != n_qubits:
+        raise ValueError(f"noise {noise.name} is laid out on {len(noise.layout)} qubits, the problem has {n_qubits}")
+    return noise
 
 
 def noise_hash(noise: NoiseModel) -> str:

@@ -22,7 +22,9 @@ Evaluator.
 
 Noise files (a profile without packaging, ``--noise lab.toml``) hold the fields of
 :class:`NoiseModel` as TOML or JSON keys (``name`` defaults to the file's stem, the rest to
-zero / none); every number is range-checked, NaN and inf are refused.
+zero / none); every number is range-checked, NaN and inf are refused. A file with
+``device = "ibm-torino"`` and ``layout = [...]`` instead places a device snapshot
+(:mod:`qasbench.device`) on those physical qubits.
 """
 from __future__ import annotations
 
@@ -82,7 +84,8 @@ class NoiseModel:
 
     @property
     def is_noiseless(self) -> bool:
-        """True when the ideal circuit's expectations are returned (no gate or readout noise)."""
+        """True when the ideal circuit's expectations are returned (no gate or readout noise):
+        what the noiseless statevector backend needs."""
         return (self.depol_1q == self.depol_2q == 0.0 and not self.has_relaxation
                 and self.readout_p01 == self.readout_p10 == 0.0)
 
@@ -99,6 +102,27 @@ class NoiseModel:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    # -- the channel interface the simulators read (shared with qasbench.device.DeviceNoise) --
+    def rotation_noise(self, qubit: int, axis: str):
+        """PTM (4 x 4) of the noise after an R<axis> on ``qubit``: the same for every qubit and axis."""
+        from qasbench.sim.pauli_basis import gate_noise_ptm
+
+        return gate_noise_ptm(self, 1)
+
+    def cnot_noise(self, control: int, target: int):
+        """PTM (16 x 16, the control the most significant digit) of the noise after a CNOT: the
+        same for every pair and orientation (all pairs are coupled)."""
+        from qasbench.sim.pauli_basis import gate_noise_ptm
+
+        return gate_noise_ptm(self, 2)
+
+    def coupled(self, a: int, b: int) -> bool:
+        return True
+
+    def readout(self, qubit: int) -> tuple[float, float]:
+        """(p01, p10) of ``qubit``."""
+        return self.readout_p01, self.readout_p10
 
 
 def depolarizing_from_error(error: float, n_qubits: int) -> float:
@@ -161,6 +185,17 @@ def from_file(path: str | Path) -> NoiseModel:
         raise ValueError(f"cannot read noise file {path}: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"noise file {path}: expected a table of NoiseModel fields")
+    if "device" in data:  # a device snapshot on an explicit layout
+        from qasbench.device import load_device
+
+        unknown = sorted(set(data) - {"device", "layout"})
+        if unknown or not isinstance(data.get("layout"), list):
+            raise ValueError(f"noise file {path}: a device layout file holds device = NAME and layout = [physical "
+                             f"qubits], got keys {sorted(data)}")
+        try:
+            return load_device(data["device"]).on(data["layout"])
+        except ValueError as exc:
+            raise ValueError(f"noise file {path}: {exc}") from None
     allowed = [f.name for f in fields(NoiseModel)]
     unknown = sorted(set(data) - set(allowed))
     if unknown:

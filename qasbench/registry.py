@@ -190,7 +190,10 @@ def load_problem(spec: str):
 
 
 def load_noise(spec: str):
-    """The NoiseModel named by ``spec`` (registered profile, or a noise file); loaded once per process."""
+    """The noise named by ``spec`` (registered profile, or a noise file), loaded once per process:
+    a uniform :class:`~qasbench.noise.NoiseModel`, a device snapshot
+    (:class:`~qasbench.device.Device`, placed on a task's qubits by the task) or a placed one
+    (:class:`~qasbench.device.DeviceNoise`, from a noise file naming device and layout)."""
     return _load("noise", canonical("noise", spec))
 
 
@@ -198,10 +201,10 @@ def load_noise(spec: str):
 def _load(kind: str, spec: str):
     """A problem or noise profile: read from its file, or made by its entry (called with n for a
     family member, with nothing when callable, else taken as it is)."""
-    from qasbench import noise, problem
+    from qasbench import device, noise, problem
 
     expected, read = {"problem": (problem.Problem, problem.from_file),
-                      "noise": (noise.NoiseModel, noise.from_file)}[kind]
+                      "noise": ((noise.NoiseModel, device.Device, device.DeviceNoise), noise.from_file)}[kind]
     entry = resolve(kind, spec)
     if is_file_spec(kind, spec):
         return read(spec)
@@ -212,7 +215,8 @@ def _load(kind: str, spec: str):
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{kind} {spec!r}: {exc}") from None
     if not isinstance(made, expected):
-        raise ValueError(f"{kind} {spec!r}: {entry.target} gave {type(made).__name__}, not a {expected.__name__}")
+        kinds = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+        raise ValueError(f"{kind} {spec!r}: {entry.target} gave {type(made).__name__}, not a {kinds}")
     return made
 
 

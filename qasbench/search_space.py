@@ -41,6 +41,27 @@ class SearchSpace:
         cnots = tuple(Gate("CNOT", pair) for pair in pairs)
         return cnots + tuple(Gate(name, (q,)) for q in range(n) for name in ROTATIONS)
 
+    def allows(self, gate: Gate) -> bool:
+        """Whether ``gate`` is in the alphabet (a CNOT on an allowed pair, or any rotation)."""
+        return gate.name != "CNOT" or self.coupling is None or tuple(gate.qubits) in self.coupling
+
+    def entangler(self) -> tuple[tuple[int, int], ...]:
+        """The (control, target) pairs of one entangling layer over every qubit: the ladder
+        0->1->...->n-1 on all pairs; under a coupling, a breadth-first spanning tree from qubit
+        0 (each qubit's CNOT from the qubit that reached it first, lower indices first).
+        ValueError when the coupling leaves qubits unconnected."""
+        if self.coupling is None:
+            return tuple((q, q + 1) for q in range(self.n_qubits - 1))
+        reached, pairs = [0], []
+        for parent in reached:
+            for child in range(self.n_qubits):
+                if child not in reached and (parent, child) in self.coupling:
+                    reached.append(child)
+                    pairs.append((parent, child))
+        if len(reached) < self.n_qubits:
+            raise ValueError(f"the coupling {list(self.coupling)} does not connect all {self.n_qubits} qubits")
+        return tuple(pairs)
+
     def empty(self) -> Circuit:
         return Circuit(self.n_qubits)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from qasbench import registry
 from qasbench.circuit import Circuit
-from qasbench.evaluator import noise_hash
+from qasbench.evaluator import noise_hash, task_noise
 from qasbench.results import archive_entries, is_archive, iter_records, versions
 from qasbench.sim.aer import AerBackend
 
@@ -27,7 +27,7 @@ TOLERANCE = 1e-8  # Hartree; both simulators agree to ~1e-14 on the test circuit
 
 def verify_record(record: dict, tolerance: float = TOLERANCE) -> dict:
     problem = registry.load_problem(record["config"]["problem"])
-    model = registry.load_noise(record["config"]["noise"])
+    model = task_noise(registry.load_noise(record["config"]["noise"]), problem.n_qubits)
     circuit = Circuit.from_dict(record["circuit"])
     if circuit.n_qubits != problem.n_qubits:
         raise ValueError(f"the circuit has {circuit.n_qubits} qubits, problem {problem.id} {problem.n_qubits}")

@@ -1,29 +1,25 @@
 """Device snapshots: every qubit's and coupled pair's channel equals qiskit-aer's device model on the same numbers."""
+import json
+
 import numpy as np
 import pytest
 
+from qasbench.circuit import CNOT, Circuit, Gate
 from qasbench.device import available, depolarizing_for, load_device
 from qasbench.sim import pauli_basis as pb
+from qasbench.sim.aer import AerBackend, device_target
+from qasbench.sim.ptm import PTMBackend
+from tests.conftest import random_hamiltonian
 
 
 def _aer_channels(device):
     """qiskit-aer's device gate errors (``basic_device_gate_errors``) for a qiskit Target built
     from the snapshot's numbers: {(gate, qubits): PTM in qiskit's order}."""
-    from qiskit.circuit.library import CXGate, CZGate, ECRGate, SXGate
     from qiskit.quantum_info import PTM
-    from qiskit.transpiler import InstructionProperties, QubitProperties, Target
     from qiskit_aer.noise.device import basic_device_gate_errors
 
-    qubits = device.data["qubits"]
-    target = Target(num_qubits=device.n_qubits,
-                    qubit_properties=[QubitProperties(t1=q["t1_us"] * 1e-6, t2=q["t2_us"] * 1e-6) for q in qubits])
-    target.add_instruction(SXGate(), {(i,): InstructionProperties(duration=q["time_sx_ns"] * 1e-9, error=q["error_sx"])
-                                      for i, q in enumerate(qubits)})
-    gate = {"cx": CXGate, "ecr": ECRGate, "cz": CZGate}[device.data["two_qubit_gate"]]()
-    target.add_instruction(gate, {tuple(p["qubits"]): InstructionProperties(duration=p["time_ns"] * 1e-9, error=p["error"])
-                                  for p in device.data["pairs"]})
     return {(name, tuple(q)): PTM(error.to_quantumchannel()).data.real
-            for name, q, error in basic_device_gate_errors(target=target)}
+            for name, q, error in basic_device_gate_errors(target=device_target(device))}
 
 
 def _ours_in_qiskit_order(ptm):
@@ -85,3 +81,78 @@ def test_the_snapshots_are_what_the_script_wrote():
     facts = {name: (load_device(name).n_qubits, load_device(name).data["two_qubit_gate"], len(load_device(name).couplings))
              for name in available()}
     assert facts == {"ibm-mumbai": (27, "cx", 28), "ibm-sherbrooke": (127, "ecr", 144), "ibm-torino": (133, "cz", 150)}
+
+
+def _connected_layout(device, n, start):
+    """n physical qubits grown breadth-first from ``start`` over the coupling graph."""
+    layout, frontier = [start], [start]
+    while len(layout) < n:
+        q = frontier.pop(0)
+        for pair in sorted(device.couplings, key=sorted):
+            if q in pair:
+                (other,) = pair - {q}
+                if other not in layout and len(layout) < n:
+                    layout.append(other)
+                    frontier.append(other)
+    return layout
+
+
+def _coupled_circuit(rng, noise, n, n_gates):
+    """Random rotations and CNOTs (random orientation) on the layout's coupled pairs only."""
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b and noise.coupled(a, b)]
+    gates = []
+    for _ in range(n_gates):
+        if rng.random() < 0.4:
+            gates.append(CNOT(*map(int, pairs[rng.integers(len(pairs))])))
+        else:
+            gates.append(Gate(("RX", "RY", "RZ")[rng.integers(3)], (int(rng.integers(n)),)))
+    return Circuit(n, tuple(gates))
+
+
+@pytest.mark.parametrize("name", available())
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_ptm_agrees_with_aer_on_a_device_layout(name, n, rng):
+    """Every ptm path (single, batch kernel, torch on the CPU) against aer's device model."""
+    device = load_device(name)
+    noise = device.on(_connected_layout(device, n, int(rng.integers(device.n_qubits))))
+    hamiltonian = random_hamiltonian(rng, n)
+    aer = AerBackend(hamiltonian, noise, threads=1)
+    backends = [PTMBackend(hamiltonian, noise), PTMBackend(hamiltonian, noise, device="torch-cpu")]
+    for _ in range(3):
+        circuit = _coupled_circuit(rng, noise, n, 8 * n)
+        params = rng.uniform(-np.pi, np.pi, (20, circuit.n_params))  # 20 sets: the batch kernel
+        reference = aer.expectations(circuit, params)
+        for backend in backends:
+            np.testing.assert_allclose(backend.expectations(circuit, params), reference, rtol=0, atol=1e-9)
+            np.testing.assert_allclose(backend.expectations(circuit, params[:1]), reference[:1], rtol=0, atol=1e-9)
+
+
+def test_a_cnot_on_uncoupled_qubits_is_refused():
+    noise = load_device("ibm-mumbai").on([0, 1, 4])  # 0-1 and 1-4 coupled, 0-4 not
+    backend = PTMBackend(random_hamiltonian(np.random.default_rng(0), 3), noise)
+    circuit = Circuit(3, (CNOT(0, 2),))
+    with pytest.raises(ValueError, match=r"a CNOT on qubits 0 and 2, which are not coupled \(ibm-mumbai: .* physical qubits \[0, 1, 4\]\)"):
+        backend.energies(circuit, np.zeros((1, 0)))
+
+
+def test_every_algorithm_searches_a_device_task_on_its_coupled_pairs(tmp_path):
+    """h2-4q on Torino's default layout, whose coupling is not all-to-all: each registered
+    method runs (the ptm backend refuses any CNOT on an uncoupled pair) and returns a circuit of
+    the coupled search space; the record names the layout and verifies on aer."""
+    from qasbench import registry
+    from qasbench.config import RunConfig
+    from qasbench.evaluator import Task
+    from qasbench.runner import run_grid
+    from qasbench.verify import verify_directory
+
+    task = Task.make("h2-4q", "ibm-torino")
+    assert task.noise.layout == load_device("ibm-torino").default_layout(4)
+    assert 0 < len(task.search_space.coupling) < 4 * 3  # some pairs, not all
+    configs = [RunConfig(name, "h2-4q", "ibm-torino", 0, 300) for name in registry.names("algorithm")]
+    counts = run_grid(configs, tmp_path)
+    assert counts["failed"] == 0 and counts["done"] == len(configs)
+    for path in tmp_path.glob("*.json"):
+        record = json.loads(path.read_text())
+        assert record["layout"] == list(task.noise.layout)
+        assert task.search_space.contains(Circuit.from_dict(record["circuit"]))
+    assert verify_directory(tmp_path)["verified"] == len(configs)

@@ -58,6 +58,15 @@ def test_killed_runs_resume_to_identical_records(reference, tmp_path):
     assert records(tmp_path) == records(reference / "out")
 
 
+def _command_line(process) -> str:
+    """A process's command line, or "" for one that has exited meanwhile (a short-lived helper
+    of the pool can be a zombie when it is read)."""
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+        return ""
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_stopping_the_parent_stops_its_workers(tmp_path, signum):
     """SIGTERM to `qasbench run` alone, or Ctrl-C, ends the grid within seconds, workers included."""
@@ -68,7 +77,7 @@ def test_stopping_the_parent_stops_its_workers(tmp_path, signum):
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     parent = psutil.Process(process.pid)
     for _ in range(600):  # wait until both workers run
-        workers = [c for c in parent.children() if "spawn_main" in " ".join(c.cmdline())]
+        workers = [c for c in parent.children() if "spawn_main" in _command_line(c)]
         if len(workers) == 2:
             break
         time.sleep(0.1)

@@ -99,7 +99,8 @@ def test_problems_and_noise_json(capsys):
     assert {r["id"] for r in rows} >= {"h2-2q", "h2-3q", "h2-4q", "lih-4q", "lih-6q", "h2o-8q"}
     assert run_cli("noise", "--json") == 0
     names = {r["name"] for r in json.loads(capsys.readouterr().out)}
-    assert names == {"noiseless", "depol-1e-3", "mumbai-median", "mumbai-max", "mumbai-10xmax"}
+    assert names == {"noiseless", "depol-1e-3", "mumbai-median", "mumbai-max", "mumbai-10xmax",
+                     "ibm-mumbai", "ibm-sherbrooke", "ibm-torino"}
 
 
 def test_experiment_file_errors(tmp_path, capsys):

@@ -7,6 +7,7 @@ from qiskit_aer.noise import NoiseModel as AerNoiseModel
 from qiskit_aer.noise import ReadoutError
 
 from qasbench import noise
+from qasbench.noise import NoiseModel
 from qasbench.registry import load_noise, names
 from qasbench.circuit import CNOT, RX, Circuit
 from qasbench.hamiltonian import Hamiltonian
@@ -17,7 +18,9 @@ from qasbench.sim.ptm import PTMBackend
 from qasbench.sim.statevector import StatevectorBackend
 from tests.conftest import random_circuit, random_hamiltonian
 
-PROFILES = names("noise")
+# the uniform profiles on random all-pair circuits (device snapshots couple only some pairs:
+# tests/test_device.py runs them on their layouts)
+PROFILES = [name for name in names("noise") if isinstance(load_noise(name), NoiseModel)]
 # the PTM simulator's implementations: the single-state kernel, the batch-last kernel (forced
 # for every batch), and the torch matmul path
 PTM_PATHS = {"kernel": ("cpu", {}), "batch-kernel": ("cpu", {"BATCH_KERNEL_QUBITS": 99, "BATCH_KERNEL_MIN_BATCH": 1}),

@@ -17,8 +17,7 @@ BACKENDS = ("auto", "statevector", "ptm", "aer")
 def make_backend(name: str, hamiltonian: Hamiltonian, noise: NoiseModel, **options):
     """Build a backend by name; ``auto`` picks statevector when it is exact, else ptm."""
     if name == "auto":
-        exact_pure = not noise.has_gate_noise and not (noise.readout_p01 or noise.readout_p10)
-        name = "statevector" if exact_pure else "ptm"
+        name = "statevector" if noise.is_noiseless else "ptm"
     if name == "statevector":
         from qasbench.sim.statevector import StatevectorBackend
 

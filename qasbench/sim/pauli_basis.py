@@ -89,14 +89,15 @@ def average_gate_fidelity(ptm: np.ndarray) -> float:
     return float((np.trace(ptm) / d + 1) / (d + 1))
 
 
-def readout_ptm(noise: NoiseModel) -> np.ndarray:
-    """Classical readout error as a 1-qubit PTM acting just before measurement.
+def readout_ptm(p01: float, p10: float) -> np.ndarray:
+    """Classical readout error (``p01 = P(1 | 0)``, ``p10 = P(0 | 1)``) as a 1-qubit PTM acting
+    just before measurement.
 
     Measured in its product basis, each non-identity Pauli P_q yields ``a + b <P_q>`` with
     ``a = p10 - p01``, ``b = 1 - p01 - p10`` (see :mod:`qasbench.noise`).
     """
-    a = noise.readout_p10 - noise.readout_p01
-    b = 1.0 - noise.readout_p01 - noise.readout_p10
+    a = p10 - p01
+    b = 1.0 - p01 - p10
     ptm = np.diag([1.0, b, b, b])
     ptm[1:, 0] = a
     return ptm

@@ -40,13 +40,13 @@ def readout_weights(hamiltonian: Hamiltonian, noise: NoiseModel) -> tuple[np.nda
     Returns ``(index, weight)`` of shape (n_terms, 2^max_support): term t's expectation is
     ``sum_j weight[t, j] * r[index[t, j]]`` (unused slots have weight 0).
     """
-    ro = pb.readout_ptm(noise)
     n = hamiltonian.n_qubits
+    ro = [pb.readout_ptm(*noise.readout(q)) for q in range(n)]
     rows = []
     for pauli in hamiltonian.paulis:
         digits = [_DIGIT[c] for c in pauli]
-        # each non-identity factor P_q maps to b * P_q + a * I_q
-        options = [[(d, ro[d, d])] + ([(0, ro[d, 0])] if d and ro[d, 0] else []) for d in digits]
+        # each non-identity factor P_q maps to b_q * P_q + a_q * I_q
+        options = [[(d, r[d, d])] + ([(0, r[d, 0])] if d and r[d, 0] else []) for d, r in zip(digits, ro)]
         entries = {}
         for choice in product(*options):
             index = sum(d * 4 ** (n - 1 - q) for q, (d, _) in enumerate(choice))
@@ -62,14 +62,29 @@ def readout_weights(hamiltonian: Hamiltonian, noise: NoiseModel) -> tuple[np.nda
     return index, weight
 
 
-def _fused_rotation(axis: str, noise: NoiseModel) -> np.ndarray:
-    """Stack (C, A, B) of ``noise @ PTM(R_axis(t)) = C + cos(t) A + sin(t) B``."""
-    after = pb.gate_noise_ptm(noise, 1)
+def _fused_rotation(axis: str, after: np.ndarray) -> np.ndarray:
+    """Stack (C, A, B) of ``after @ PTM(R_axis(t)) = C + cos(t) A + sin(t) B``."""
     return np.stack([after @ part for part in pb.rotation_parts(axis)])
 
 
-def _fused_cnot(control_first: bool, noise: NoiseModel) -> np.ndarray:
-    return pb.gate_noise_ptm(noise, 2) @ pb.unitary_ptm(pb.cnot_unitary(control_first))
+def _fused_cnot(control_first: bool, after: np.ndarray) -> np.ndarray:
+    return after @ pb.unitary_ptm(pb.cnot_unitary(control_first))
+
+
+def _swapped(ptm: np.ndarray) -> np.ndarray:
+    """A two-qubit PTM with its qubits' digits exchanged."""
+    order = np.arange(16).reshape(4, 4).T.ravel()
+    return ptm[np.ix_(order, order)]
+
+
+def _table(operators: dict) -> tuple[np.ndarray, dict]:
+    """The distinct matrices of ``operators`` (key -> matrix) stacked in first-seen order, and
+    key -> row. A qubit-uniform profile gives one row per rotation axis and per CNOT
+    orientation, whatever the qubits."""
+    rows, index = {}, {}
+    for key, matrix in operators.items():
+        index[key] = rows.setdefault(matrix.tobytes(), (len(rows), matrix))[0]
+    return np.stack([matrix for _, matrix in rows.values()]), index
 
 
 def _csr(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -166,22 +181,46 @@ class PTMBackend(Backend):
         # the energy as one sparse dot product with the Pauli vector: coefficients folded in
         self._energy_index = np.ascontiguousarray(index.ravel())
         self._energy_weight = np.ascontiguousarray((weight * hamiltonian.coeffs[:, None]).ravel())
-        self._cnots = np.stack([_fused_cnot(False, noise), _fused_cnot(True, noise)])
-        self._parts = {a: _fused_rotation(a, noise) for a in "XYZ"}
-        self._kernel_parts = np.stack([self._parts[a] for a in "XYZ"])
-        self._kernel_cnots = _csr(self._cnots)
         n = hamiltonian.n_qubits
+        # every fused operator the noise allows, as tables of distinct matrices; a circuit's
+        # rotations and CNOTs index them (a uniform profile: rows X, Y, Z and the two orientations)
+        self._parts, rotation_row = _table({(q, a): _fused_rotation(a, noise.rotation_noise(q, a))
+                                            for q in range(n) for a in "XYZ"})
+        cnots = {(lo, hi, low): _fused_cnot(low, noise.cnot_noise(lo, hi) if low else _swapped(noise.cnot_noise(hi, lo)))
+                 for lo in range(n) for hi in range(lo + 1, n) if noise.coupled(lo, hi) for low in (False, True)}
+        # without a coupled pair no circuit has a CNOT; the kernels still take a (never read) table
+        self._cnots, self._cnot_row = _table(cnots or {low: _fused_cnot(low, np.eye(16)) for low in (False, True)})
+        self._rotation_row = np.array([[rotation_row[q, a] for a in "XYZ"] for q in range(n)], dtype=np.int64)
+        self._uniform = len(self._parts) == 3 and len(self._cnots) == 2
+        self._kernel_cnots = _csr(self._cnots)
+        self._rows = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._circuit_rows)
         self._initial = reduce(np.kron, [np.array([1.0, 0.0, 0.0, 1.0])] * n)  # |0><0| = (I+Z)/2 each
         self._compiled = lru_cache(maxsize=PLAN_CACHE_SIZE)(self._compile)
+
+    def _circuit_rows(self, circuit: Circuit) -> tuple[np.ndarray, np.ndarray]:
+        """Per rotation its row of the rotation table, per operator its row of the CNOT table;
+        cached per circuit by ``_rows``. ValueError for a CNOT on qubits the noise does not couple."""
+        self.check_circuit(circuit)
+        plan = _plan(circuit)
+        if self._uniform:
+            return plan.axes, plan.op_kind
+        qubits = np.array([g.qubits[0] for g in circuit.gates if g.is_rotation], dtype=np.int64)
+        ops = []
+        for (lo, hi), low in zip(plan.qubits, plan.control_low):
+            if (lo, hi, low) not in self._cnot_row:
+                raise ValueError(f"a CNOT on qubits {lo} and {hi}, which are not coupled ({self.noise.description})")
+            ops.append(self._cnot_row[lo, hi, low])
+        ops += [0] * (len(plan.qubits) - len(ops))  # 1-qubit operators: no CNOT
+        return self._rotation_row[qubits, plan.axes], np.array(ops, dtype=np.int64)
 
     def _compile(self, circuit: Circuit):
         """(plan, rotation parts (3, P+1, 4, 4) with an identity last, CNOT matrices) for the
         matmul path; cached per circuit by ``_compiled``."""
-        axes = [g.name[1] for g in circuit.gates if g.is_rotation]
+        rotations, ops = self._rows(circuit)
         identity = np.stack([np.eye(4), np.zeros((4, 4)), np.zeros((4, 4))])
-        parts = np.stack([self._parts[a] for a in axes] + [identity], axis=1)
+        parts = np.concatenate([self._parts[rotations].transpose(1, 0, 2, 3), identity[:, None]], axis=1)
         plan = _plan(circuit)
-        cnots = self._cnots[np.array(plan.control_low, dtype=int)]
+        cnots = self._cnots[ops[: len(plan.control_low)]]
         return plan, self.xp.asarray(parts), self.xp.asarray(cnots)
 
     def _operators(self, circuit: Circuit, params: np.ndarray) -> tuple[Plan, object]:
@@ -222,8 +261,8 @@ class PTMBackend(Backend):
         if circuit.n_qubits != self.hamiltonian.n_qubits:
             self.check_circuit(circuit)  # raises
         plan = _plan(circuit)
-        return (plan.axes, self._kernel_parts, plan.sides, plan.op_qubits, plan.op_kind, *self._kernel_cnots,
-                circuit.n_qubits)
+        rotations, ops = (plan.axes, plan.op_kind) if self._uniform else self._rows(circuit)
+        return (rotations, self._parts, plan.sides, plan.op_qubits, ops, *self._kernel_cnots, circuit.n_qubits)
 
     def pauli_vectors(self, circuit: Circuit, params) -> object:
         """Final Pauli vectors, shape (B, 4^n), before readout error."""

@@ -23,7 +23,7 @@ class StatevectorBackend(Backend):
     name = "statevector"
 
     def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel):
-        if noise.has_gate_noise or noise.readout_p01 or noise.readout_p10:
+        if not noise.is_noiseless:
             raise ValueError(
                 f"the statevector backend is noiseless; profile {noise.name!r} needs backend 'ptm' or 'aer'"
             )
