@@ -140,16 +140,16 @@ def cmd_run(args) -> int:
     from qasbench.runner import run_grid
 
     single = [args.algorithm, args.problem]
-    suite_method = bool(args.experiment and _names_suite(args.experiment) and args.algorithm and not args.problem)
-    if args.experiment and any(single) and not suite_method:
+    suite_run = bool(args.experiment and _names_suite(args.experiment))
+    if args.experiment and any(single) and not suite_run:
         raise CLIError("give either an experiment file or --algorithm/--problem, not both "
-                       "(a suite takes --algorithm alone: your method on every cell of the suite)")
+                       "(a suite takes --algorithm, --problem and --noise: a method, and cells, of the suite)")
     if args.workers < 1:
         raise CLIError(f"--workers must be at least 1, got {args.workers}")
     if args.executor == "dask" and not args.scheduler:
         raise CLIError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-    if suite_method:
-        name, configs, tags, out = _suite_method(args)
+    if suite_run:
+        name, configs, tags, out = _suite_runs(args)
     elif any(single):
         if not all(single):
             raise CLIError("a single run needs both --algorithm and --problem")
@@ -176,7 +176,10 @@ def cmd_run(args) -> int:
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
     counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                       reuse_stale=args.reuse_stale, tags=tags, cheapest_first=args.cheapest_first)
-    then = f" (then: qasbench verify {out}; qasbench compare {out} --suite {tags['suite']})" if suite_method else ""
+    then = ""
+    if suite_run:
+        after = f"compare {out} --suite {tags['suite']}" if args.algorithm else f"report {out}"
+        then = f" (then: qasbench verify {out}; qasbench {after})"
     print(f"qasbench: {counts['done']} run, {counts['skipped']} already done, "
           f"{counts['rerun_corrupt']} corrupt re-run, {counts['failed']} failed; records in {out}/{then}",
           file=sys.stderr)
@@ -188,17 +191,33 @@ def _with_timeout(configs: list, timeout: float | None) -> list:
     return configs if timeout is None else [replace(c, timeout_s=timeout) for c in configs]
 
 
-def _suite_method(args) -> tuple[str, list, dict, Path]:
-    """(name, configurations, record tags, output directory) of ``qasbench run SUITE --algorithm
-    NAME [--params JSON]``: one method on every cell and seed of a suite, into
-    results/<suite>-<method> unless --out says otherwise."""
+def _suite_runs(args) -> tuple[str, list, dict, Path]:
+    """(name, configurations, record tags, output directory) of ``qasbench run SUITE``: every
+    run of the suite into results/<suite>; with ``--algorithm NAME [--params JSON]`` that method
+    instead of the reference methods, into results/<suite>-<label>. ``--problem`` and ``--noise``
+    (comma-separated) keep the cells of those problems and profiles, which must be the suite's;
+    everything else the suite fixes."""
     from qasbench.suite import Suite
 
-    overrides = [k for k in ("noise", "seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
+    overrides = [k for k in ("seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
     if overrides:
         raise CLIError(f"--{overrides[0].replace('_', '-')} cannot change a suite's runs; the suite fixes them")
+    if args.params and not args.algorithm:
+        raise CLIError("--params needs --algorithm on a suite (the reference methods run with the suite's settings)")
     suite = Suite.load(args.experiment)
-    configs = _with_timeout(suite.configs({args.algorithm: _params(args.params)}), args.timeout)
+    configs = suite.configs({args.algorithm: _params(args.params)} if args.algorithm else None)
+    for option, key, offered in (("problem", "problem", suite.data["problems"]), ("noise", "noise", suite.data["noise"])):
+        chosen = getattr(args, option)
+        if chosen is None:
+            continue
+        names = [name.strip() for name in chosen.split(",")]
+        unknown = [name for name in names if name not in offered]
+        if unknown:
+            raise CLIError(f"--{option} {unknown[0]!r} is not one of {suite.id}'s: {', '.join(offered)}")
+        configs = [c for c in configs if getattr(c, key) in names]
+    configs = _with_timeout(configs, args.timeout)
+    if not args.algorithm:
+        return suite.id, configs, suite.tags, Path(args.out or Path("results") / suite.id)
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", configs[0].label)
     return (f"{suite.id}: {configs[0].label}", configs, suite.tags,
             Path(args.out or Path("results") / f"{suite.id}-{label}"))

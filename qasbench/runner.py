@@ -19,7 +19,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 from qasbench import __version__, registry
 from qasbench.config import RunConfig
-from qasbench.evaluator import BudgetExhausted, Evaluator, exact_energy
+from qasbench.evaluator import BudgetExhausted, Evaluator, exact_energy, task_noise
 from qasbench.results import (RECORD_VERSION, RecordExists, code_identity, provenance, read_record,
                               write_record)
 
@@ -192,8 +192,11 @@ def _init_worker() -> None:
 
 
 def _expected_cost(config: RunConfig) -> float:
-    """Rough relative cost, for scheduling the longest runs first."""
-    return config.budget * 2.0 ** registry.load_problem(config.problem).n_qubits
+    """Rough relative cost, for scheduling the longest runs first: the budget times the state
+    size, 2^n amplitudes noiseless or 4^n Pauli components under noise."""
+    n_qubits = registry.load_problem(config.problem).n_qubits
+    base = 2.0 if task_noise(registry.load_noise(config.noise), n_qubits).is_noiseless else 4.0
+    return config.budget * base ** n_qubits
 
 
 class StaleRecords(ValueError):

@@ -118,6 +118,31 @@ def test_run_suite_with_one_method_runs_that_method_on_every_cell(tmp_path, monk
     assert "cannot change a suite's runs" in err and len(err.splitlines()) == 1
 
 
+def test_run_suite_cells_selects_the_suites_own_problems_and_profiles(tmp_path, monkeypatch, capsys):
+    from qasbench import runner
+
+    seen = {}
+    monkeypatch.setattr(runner, "run_grid", lambda configs, out, **kwargs: seen.update(configs=configs, out=out)
+                        or {"done": len(configs), "skipped": 0, "rerun_corrupt": 0, "failed": 0})
+    suite = Suite.load("lite-v1")
+    assert main(["run", "lite-v1", "--problem", "h2-2q,h2-3q", "--noise", "noiseless", "--out", str(tmp_path)]) == 0
+    assert {(c.problem, c.noise) for c in seen["configs"]} == {("h2-2q", "noiseless"), ("h2-3q", "noiseless")}
+    assert len(seen["configs"]) == len(suite.data["algorithms"]) * 2 * 10
+    assert [c.hash for c in seen["configs"]] == [c.hash for c in suite.configs()
+                                                 if c.problem in ("h2-2q", "h2-3q") and c.noise == "noiseless"]
+    assert "qasbench report" in capsys.readouterr().err
+    assert main(["run", "lite-v1", "--algorithm", "hea", "--noise", "depol-1e-3", "--out", str(tmp_path)]) == 0
+    assert {(c.algorithm, c.noise) for c in seen["configs"]} == {("hea", "depol-1e-3")}
+    assert len(seen["configs"]) == 4 * 10 and "qasbench compare" in capsys.readouterr().err
+    for args, message in ((["--problem", "h2o-8q"], "--problem 'h2o-8q' is not one of lite-v1's: h2-2q, h2-3q"),
+                          (["--noise", "noiseless,mumbai-max"], "--noise 'mumbai-max' is not one of lite-v1's"),
+                          (["--params", '{"budget": 3}'], "--params needs --algorithm on a suite")):
+        seen.clear()
+        assert main(["run", "lite-v1", *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1 and not seen
+
+
 def test_citation_file_names_every_suite_with_its_hash():
     text = (Path(__file__).resolve().parents[1] / "CITATION.cff").read_text()
     for name in suites.available():
