@@ -369,10 +369,11 @@ def _citation_html(provenance: dict) -> str:
     suite = provenance.get("suite")
     if not suite:
         return ""
-    text = (f"qasbench suite {suite} ({provenance['suite_hash']}), qasbench {__version__}, "
-            f"records made at {', '.join(c[:12] for c in provenance['git_commits'])}"
+    text = (f"qasbench suite {suite} ({provenance['suite_hash']}), records made by qasbench "
+            f"{', '.join(provenance['record_versions'])} at {', '.join(c[:12] for c in provenance['git_commits'])}"
             + "".join(f", {n} of the {provenance['runs']} runs adopted from {source}"
-                      for source, n in provenance.get("runs_adopted_from", {}).items()) + ".")
+                      for source, n in provenance.get("runs_adopted_from", {}).items())
+            + f"; reported with qasbench {__version__}.")
     return ("<h2>How to cite</h2><p>Cite the suite version and hash with the software "
             "(CITATION.cff in the repository):</p><pre>" + html.escape(text) + "</pre>")
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from qasbench import __version__
 from qasbench.archive import pack, unpack
 from qasbench.cli import main
 from qasbench.config import RunConfig
@@ -97,6 +98,8 @@ def test_a_suite_adopts_the_published_records_of_the_runs_it_shares(tiny_publish
     assert pack(out, tmp_path / "plus.jsonl.gz") == 36
     assert main(["report", str(out), "--out", str(tmp_path / "report"), "--suite", str(TINY_PLUS)]) == 0
     assert json.loads((tmp_path / "report" / "provenance.json").read_text())["runs_adopted_from"] == {"tiny-v1": 16}
+    cite = (tmp_path / "report" / "index.html").read_text()
+    assert f"records made by qasbench {__version__} at " in cite and "16 of the 36 runs adopted from tiny-v1" in cite
     capsys.readouterr()
     for args, message in (([str(TINY)], "extract it without --as"), (["lite-v1"], "is a run of lite-v1")):
         assert main(["archive", "--extract", str(archive), str(tmp_path / "other"), "--as", *args]) == 2

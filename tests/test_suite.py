@@ -143,7 +143,10 @@ def test_run_suite_cells_selects_the_suites_own_problems_and_profiles(tmp_path, 
         assert message in err and len(err.splitlines()) == 1 and not seen
 
 
-def test_citation_file_names_every_suite_with_its_hash():
+def test_citation_file_names_every_suite_with_its_hash_and_the_package_version():
+    from qasbench import __version__
+
     text = (Path(__file__).resolve().parents[1] / "CITATION.cff").read_text()
+    assert f"\nversion: {__version__}\n" in text
     for name in suites.available():
         assert f"suite {name} {Suite.load(name).hash}" in text
