@@ -160,6 +160,43 @@ def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median
     return rows
 
 
+def bench_device(qubits: list[int], device: str, repeats: int = 3, profile: str = "mumbai-median",
+                 family: str = "random-pairs", reference_qubits: int = 8) -> list[dict]:
+    """ptm on a torch ``device`` (its matmul path, e.g. ``cuda``) against ptm's compiled CPU kernel
+    on one thread, on ``family`` circuits: one row per n with the median seconds of one energy on
+    each, of a batch of BATCH on the device (per circuit), the largest energy difference between
+    the two (4 parameter sets), against aer (default threads) up to ``reference_qubits``, and
+    the device memory the batch took (torch's peak allocation, CUDA only)."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+    noise, rows = load_noise(profile), []
+    for n in qubits:
+        hamiltonian = load_problem(f"tfim-{n}q").hamiltonian
+        cpu, gpu = PTMBackend(hamiltonian, noise), PTMBackend(hamiltonian, noise, device=device)
+        circuit, rng = workload(family, n), np.random.default_rng(n)
+        single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
+        batch = rng.uniform(-np.pi, np.pi, (BATCH, circuit.n_params))
+        times = _alternating({"cpu": partial(cpu.energies, circuit, single),
+                              "device": partial(gpu.energies, circuit, single)}, repeats)
+        if device.startswith("cuda"):
+            torch.cuda.reset_peak_memory_stats()
+        batch_s = _alternating({"device": partial(gpu.energies, circuit, batch)}, repeats)["device"]
+        checked = batch[:4]
+        device_energies = gpu.energies(circuit, checked)
+        row = {"n_qubits": n, "family": family, "device": device, "cpu_kernel_ms": times["cpu"] * 1e3,
+               "device_ms": times["device"] * 1e3, "speedup": times["cpu"] / times["device"],
+               "device_batch_ms_per_circuit": batch_s * 1e3 / BATCH,
+               "batch_speedup": times["cpu"] / (batch_s / BATCH),
+               "max_abs_diff_cpu": float(np.max(np.abs(device_energies - cpu.energies(circuit, checked)))),
+               "max_abs_diff_aer": (float(np.max(np.abs(device_energies - AerBackend(hamiltonian, noise).energies(
+                   circuit, checked)))) if n <= reference_qubits else None),
+               "device_peak_gib": (torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else None)}
+        rows.append(row)
+    return rows
+
+
 def meets_goal(row: dict) -> bool:
     """The goals at one (n, family), ptm against aer on one thread: issue #4's for every family
     (ratio >= 10; batch ratio >= 30 at n <= 6; at n >= 10 the fused operator at no less than half

@@ -322,13 +322,14 @@ def cmd_report(args) -> None:
     print(f"qasbench: wrote {len(written)} files into {out}/ (open {out / 'index.html'})", file=sys.stderr)
 
 
-def cmd_compare(args) -> None:
+def cmd_compare(args) -> int:
     from qasbench.compare import compare
     from qasbench.suite import Suite
 
     suite = Suite.load(args.suite)
     archive = Path(args.archive or Path("reports") / suite.id / "records.jsonl.gz")
-    summary = compare(args.directory, suite, archive, Path(args.out or Path(args.directory) / "compare"))
+    summary = compare(args.directory, suite, archive, Path(args.out or Path(args.directory) / "compare"),
+                      check_code=not args.no_code_check, log=lambda line: print(f"qasbench: {line}", file=sys.stderr))
     if summary["new_methods"]:
         print(f"qasbench: ranked {', '.join(summary['new_methods'])} among the published methods of {suite.id}",
               file=sys.stderr)
@@ -338,7 +339,9 @@ def cmd_compare(args) -> None:
         print(f"qasbench: rerun of {', '.join(summary['rerun_methods'])}: {summary['cells_flagged']} of "
               f"{summary['cells_compared']} cells differ at alpha 0.05 (chance allows {summary['chance_limit']}): "
               f"{verdict}; see rerun-check.csv", file=sys.stderr)
+    print(f"qasbench: code check: {summary['code_check']}", file=sys.stderr)
     print(f"qasbench: wrote {summary['out']}/ (open {summary['out'] / 'index.html'})", file=sys.stderr)
+    return 1 if summary["stale"] else 0
 
 
 def cmd_archive(args) -> None:
@@ -379,7 +382,12 @@ def cmd_bench_sim(args) -> None:
         _at_least("--qubits", n, 2, 12)  # 12 qubits: a 128 MiB Pauli vector per state
     _at_least("--repeats", args.repeats, 1)
 
-    rows = bench_sim(args.qubits, repeats=args.repeats)
+    if args.device:
+        from qasbench.bench_sim import bench_device
+
+        rows = bench_device(args.qubits, args.device, repeats=args.repeats)
+    else:
+        rows = bench_sim(args.qubits, repeats=args.repeats)
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
@@ -469,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--suite", required=True, help="the suite, e.g. lite-v1")
     p.add_argument("--archive", help="published archive (default: reports/SUITE/records.jsonl.gz)")
     p.add_argument("--out", help="output directory (default: DIRECTORY/compare/)")
+    p.add_argument("--no-code-check", action="store_true",
+                   help="skip rerunning one published run per method to check that this code still makes "
+                        "the published records (exit code 1 when it does not, on the same machine)")
     p.set_defaults(func=cmd_compare)
     p = sub.add_parser("archive", help="pack a suite's verified records into one release archive (.jsonl.gz)")
     p.add_argument("directory", help="results directory of one suite, every record verified (with --extract: the archive)")
@@ -486,6 +497,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench-sim", help="time the ptm simulator against qiskit-aer")
     p.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10])
     p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--device", help="instead: ptm on this torch device (e.g. cuda) against its CPU kernel")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench_sim)
     p = sub.add_parser("bench-optim", help="compare inner optimizers on fixed circuits")

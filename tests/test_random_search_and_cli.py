@@ -140,6 +140,16 @@ def test_bench_sim_json_reports_both_simulators(capsys):
         assert row["max_abs_diff"] < 1e-9 and min(row["ptm_ms"], row["fused_2q_gbps"], row["copy_gbps"]) > 0
 
 
+def test_bench_sim_on_a_torch_device_agrees_with_the_kernel_and_aer(capsys):
+    assert run_cli("bench-sim", "--qubits", "2", "3", "--repeats", "1", "--device", "torch-cpu", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(row["n_qubits"], row["device"]) for row in rows] == [(2, "torch-cpu"), (3, "torch-cpu")]
+    for row in rows:
+        assert max(row["max_abs_diff_cpu"], row["max_abs_diff_aer"]) < 1e-9
+        assert min(row["cpu_kernel_ms"], row["device_ms"], row["device_batch_ms_per_circuit"]) > 0
+        assert row["device_peak_gib"] is None  # CUDA only
+
+
 def _bench_row(n, ratio, batch_ratio, fused=20.0, copy=25.0, family="ladder"):
     return {"n_qubits": n, "family": family, "ratio": ratio, "batch_ratio": batch_ratio, "fused_2q_gbps": fused,
             "copy_gbps": copy}
