@@ -14,6 +14,7 @@ Binomial(C, alpha).
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from qasbench.report import GROUP, load_runs, write_report
+from qasbench.reproduce import canaries, rerun, verdict
+from qasbench.results import iter_records
 from qasbench.suite import Suite
 
 ALPHA = 0.05
@@ -66,9 +69,13 @@ def chance_limit(cells: int, alpha: float = ALPHA) -> int:
     return int(scipy_stats.binom.ppf(0.95, cells, alpha)) if cells else 0
 
 
-def compare(mine: str | Path, suite: Suite, archive: str | Path, out: str | Path) -> dict:
+def compare(mine: str | Path, suite: Suite, archive: str | Path, out: str | Path, check_code: bool = True,
+            log=None) -> dict:
     """Write the joint leaderboard (and the rerun check, if any) into ``out``; return a summary:
-    the new methods, the rerun methods, cells compared and flagged, the chance limit."""
+    the new methods, the rerun methods, cells compared and flagged, the chance limit, and (with
+    ``check_code``) whether the running code still makes the published records: one canary run
+    per published method (:mod:`qasbench.reproduce`), its sentence and whether it proves the
+    table stale."""
     archive = Path(archive)
     if not archive.is_file():
         raise ValueError(f"no published archive {archive} (give --archive PATH)")
@@ -93,7 +100,20 @@ def compare(mine: str | Path, suite: Suite, archive: str | Path, out: str | Path
                  f"{ALPHA} (Mann-Whitney on errors, Fisher on successes, each at alpha/2); chance alone "
                  f"allows up to {chance_limit(len(checked))}.</p>"
                  + checked.to_html(index=False, float_format="%.3g", border=0))
+    code, stale = "not checked (--no-code-check)", False
+    if check_code:
+        rows = []
+        for record in canaries([record for _, record in iter_records(archive)]):
+            if log:
+                log(f"code check: rerunning {record['algorithm_label']} {record['problem']} {record['noise']} "
+                    f"seed {record['seed']}")
+            rows.append(rerun(record))
+        code, stale = verdict(rows)
+        pd.DataFrame(rows).to_csv(out / "code-check.csv", index=False)
+        extra = (f"<h2>Does this code make the published records?</h2><p>{html.escape(code)}.</p>"
+                 + pd.DataFrame(rows).to_html(index=False, float_format="%.3g", border=0) + extra)
     write_report(joint, curves, out, extra, suite.data["ranking"])
     return {"new_methods": sorted(new.algorithm.unique()),
             "rerun_methods": sorted(set(own.algorithm) & known), "cells_compared": len(checked),
-            "cells_flagged": flagged, "chance_limit": chance_limit(len(checked)), "out": out}
+            "cells_flagged": flagged, "chance_limit": chance_limit(len(checked)), "out": out,
+            "code_check": code, "stale": stale}
