@@ -15,7 +15,6 @@ from qasbench.circuit import Circuit, hardware_efficient
 from qasbench.evaluator import Evaluator, Task
 from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.registry import make_optimizer
-from qasbench.sim import make_backend
 
 TASKS = (("h2-4q", 2), ("lih-4q", 3))  # (problem, HEA layers)
 SHOTS = (None, 1000)
@@ -24,7 +23,7 @@ OPTIMIZERS = ("cobyla", "spsa", "adam-spsa")
 
 def _trace(task: Task, circuit: Circuit, optimizer: str, x0: np.ndarray, seed: int) -> tuple[int | None, float]:
     """(evaluations until the returned point's exact error <= target, final exact error)."""
-    exact = make_backend("auto", task.problem.hamiltonian, task.noise)
+    exact = task.backend()
     ground = task.problem.ground_energy
     evaluator = Evaluator(task, np.random.default_rng([seed, 1]))
     state = {"best": np.inf, "error": np.inf, "reached": None}

@@ -154,15 +154,16 @@ def cmd_run(args) -> int:
         if not all(single):
             raise CLIError("a single run needs both --algorithm and --problem")
         configs = [RunConfig(args.algorithm, args.problem, args.noise or "noiseless", args.seed or 0, args.budget,
-                             args.shots, args.max_gates, _params(args.params), args.timeout)]
+                             args.shots, args.max_gates, _params(args.params), args.timeout,
+                             args.mitigation or "none")]
         out = Path(args.out or "results")
         if (out / configs[0].record_name).exists():
             raise CLIError(f"{out / configs[0].record_name} already exists; nothing was run or "
                            "overwritten (use another --out or remove the file)")
         name, tags = "single run", {}
     else:
-        overrides = {k: getattr(args, k) for k in ("noise", "seed", "budget", "shots", "max_gates", "params")
-                     if getattr(args, k) is not None}
+        overrides = {k: getattr(args, k) for k in ("noise", "seed", "budget", "shots", "max_gates", "params",
+                                                   "mitigation") if getattr(args, k) is not None}
         if overrides:
             raise CLIError(f"--{sorted(overrides)[0].replace('_', '-')} applies to a single run; "
                            "set it in the experiment file instead")
@@ -194,9 +195,9 @@ def _with_timeout(configs: list, timeout: float | None) -> list:
 def _suite_runs(args) -> tuple[str, list, dict, Path]:
     """(name, configurations, record tags, output directory) of ``qasbench run SUITE``: every
     run of the suite into results/<suite>; with ``--algorithm NAME [--params JSON]`` that method
-    instead of the reference methods, into results/<suite>-<label>. ``--problem`` and ``--noise``
-    (comma-separated) keep the cells of those problems and profiles, which must be the suite's;
-    everything else the suite fixes."""
+    instead of the reference methods, into results/<suite>-<label>. ``--problem``, ``--noise``
+    and ``--mitigation`` (comma-separated) keep the cells of those problems, profiles and
+    mitigations, which must be the suite's; everything else the suite fixes."""
     from qasbench.suite import Suite
 
     overrides = [k for k in ("seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
@@ -206,7 +207,8 @@ def _suite_runs(args) -> tuple[str, list, dict, Path]:
         raise CLIError("--params needs --algorithm on a suite (the reference methods run with the suite's settings)")
     suite = Suite.load(args.experiment)
     configs = suite.configs({args.algorithm: _params(args.params)} if args.algorithm else None)
-    for option, key, offered in (("problem", "problem", suite.data["problems"]), ("noise", "noise", suite.data["noise"])):
+    for option, key, offered in (("problem", "problem", suite.data["problems"]), ("noise", "noise", suite.data["noise"]),
+                                 ("mitigation", "mitigation", suite.mitigations)):
         chosen = getattr(args, option)
         if chosen is None:
             continue
@@ -427,6 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class")
     p.add_argument("--problem", help="a registered id (`qasbench problems`) or a problem file (*.json)")
     p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless")
+    p.add_argument("--mitigation", help="none (default), readout, zne or readout+zne (see README, Error mitigation)")
     p.add_argument("--seed", type=int, help="default 0")
     p.add_argument("--budget", type=int, help="evaluations (default: the problem's standard budget)")
     p.add_argument("--shots", type=int, help="shots per term and evaluation (default: exact)")

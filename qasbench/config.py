@@ -21,6 +21,7 @@ import numpy as np
 
 from qasbench import registry
 from qasbench.hashing import json_hash
+from qasbench.mitigation import Mitigation
 from qasbench.search_space import default_max_gates
 
 MAX_BUDGET = 10**10  # evaluations; at the fastest measured evaluation (~4 us) about 11 CPU-hours
@@ -52,6 +53,7 @@ class RunConfig:
     max_gates: int | None = None
     algorithm_params: dict = field(default_factory=dict)
     timeout_s: float | None = None
+    mitigation: str = "none"
 
     def __post_init__(self):
         set_ = lambda key, value: object.__setattr__(self, key, value)  # noqa: E731  (frozen)
@@ -70,6 +72,9 @@ class RunConfig:
             set_("shots", _integer("shots", self.shots, 1, MAX_SHOTS))
         gates = default_max_gates(problem.n_qubits) if self.max_gates is None else self.max_gates
         set_("max_gates", _integer("max_gates", gates, 1, MAX_GATES))
+        set_("mitigation", Mitigation.parse(self.mitigation).name)
+        if self.mitigation != "none":
+            self.task()  # refuses mitigation on a noiseless profile or with shots
         if self.timeout_s is not None:
             timeout = self.timeout_s
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
@@ -79,9 +84,12 @@ class RunConfig:
 
     # -- what it stands for ----------------------------------------------------------------
     def to_dict(self) -> dict:
+        """The configuration as records store it (``mitigation`` only when there is one, so
+        unmitigated configurations keep the hashes they had before mitigation existed)."""
         return {"algorithm": self.algorithm, "algorithm_params": dict(self.algorithm_params),
                 "problem": self.problem, "noise": self.noise, "shots": self.shots, "seed": self.seed,
-                "budget": self.budget, "max_gates": self.max_gates, "timeout_s": self.timeout_s}
+                "budget": self.budget, "max_gates": self.max_gates, "timeout_s": self.timeout_s,
+                **({"mitigation": self.mitigation} if self.mitigation != "none" else {})}
 
     @classmethod
     def from_dict(cls, data: dict) -> "RunConfig":
@@ -116,14 +124,19 @@ class RunConfig:
 
     @property
     def record_name(self) -> str:
-        parts = (self.algorithm, self.problem_id, self.noise_name)
+        parts = (self.algorithm, self.problem_id, self.cell_noise)
         safe = [re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts]
         return f"{'__'.join(safe)}__seed{self.seed}__{self.hash[7:19]}.json"
+
+    @property
+    def cell_noise(self) -> str:
+        """The noise profile's name, with the mitigation when there is one (``ibm-torino+zne``)."""
+        return self.noise_name if self.mitigation == "none" else f"{self.noise_name}+{self.mitigation}"
 
     def describe(self) -> str:
         """How progress lines name the run, e.g. ``crlqas lih-4q noiseless seed=5``."""
         shots = "" if self.shots is None else f" shots={self.shots}"
-        return f"{self.label} {self.problem_id} {self.noise_name}{shots} seed={self.seed}"
+        return f"{self.label} {self.problem_id} {self.cell_noise}{shots} seed={self.seed}"
 
     # -- what it builds --------------------------------------------------------------------
     def seed_sequence(self) -> np.random.SeedSequence:
@@ -133,7 +146,7 @@ class RunConfig:
     def task(self):
         from qasbench.evaluator import Task
 
-        return Task.make(self.problem, self.noise, self.budget, self.max_gates, self.shots)
+        return Task.make(self.problem, self.noise, self.budget, self.max_gates, self.shots, self.mitigation)
 
     def make_algorithm(self):
         return registry.make_algorithm(self.algorithm, **self.algorithm_params)

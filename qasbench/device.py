@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 
@@ -216,6 +216,7 @@ class DeviceNoise:
 
     device: Device
     layout: tuple[int, ...]
+    readout_error: bool = True  # False: measured without it (what readout mitigation recovers)
 
     def __post_init__(self):
         layout = self.layout
@@ -247,7 +248,12 @@ class DeviceNoise:
         return self.device.two_qubit_channel(self.layout[control], self.layout[target])
 
     def readout(self, qubit: int) -> tuple[float, float]:
-        return self.device.readout(self.layout[qubit])
+        return self.device.readout(self.layout[qubit]) if self.readout_error else (0.0, 0.0)
+
+    def without_readout(self) -> "DeviceNoise":
+        """The same placement and gate noise, measured without readout error."""
+        return replace(self, readout_error=False)
 
     def to_dict(self) -> dict:
-        return {**self.device.to_dict(), "layout": list(self.layout)}
+        return {**self.device.to_dict(), "layout": list(self.layout),
+                **({} if self.readout_error else {"readout_error": False})}

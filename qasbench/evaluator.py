@@ -1,7 +1,7 @@
 """Task, budget and Evaluator: the only way an algorithm obtains an energy.
 
 Every row of parameters evaluated costs one evaluation (and, under shot noise,
-``shots * n_terms`` shots). Non-finite angles are refused with ValueError, uncharged. The
+``shots * n_terms`` shots), or under zero-noise extrapolation one per circuit it runs. Non-finite angles are refused with ValueError, uncharged. The
 Evaluator refuses any request that would exceed the budget
 (raising :class:`BudgetExhausted` *before* simulating), and records the anytime curve:
 after each evaluation that improves the best estimate, ``(evaluations used, best error, shots
@@ -22,6 +22,7 @@ from qasbench import registry
 from qasbench.circuit import Circuit
 from qasbench.hashing import json_hash
 from qasbench.device import Device, DeviceNoise
+from qasbench.mitigation import NONE as NO_MITIGATION, Mitigation, ZNEBackend
 from qasbench.noise import NoiseModel
 from qasbench.problem import CHEMICAL_ACCURACY, Problem
 from qasbench.search_space import SearchSpace, default_max_gates
@@ -47,6 +48,8 @@ class Task:
     ``shots``: None for exact expectations; otherwise every non-identity term of every
     evaluation is estimated from ``shots`` single-shot +-1 outcomes (binomial sampling around
     the readout-affected expectation), so one evaluation costs ``shots * n_terms`` shots.
+    ``mitigation`` (:mod:`qasbench.mitigation`): what every energy of the task is mitigated
+    with, and what it costs; exact expectations only, and never on a noiseless profile.
     """
 
     problem: Problem
@@ -56,8 +59,15 @@ class Task:
     shots: int | None = None
     shot_budget: int | None = None
     success_threshold: float = CHEMICAL_ACCURACY
+    mitigation: Mitigation = NO_MITIGATION
 
     def __post_init__(self):
+        if self.mitigation and self.noise.is_noiseless:
+            raise ValueError(f"mitigation {self.mitigation.name!r} on noise {self.noise.name!r}: "
+                             "a noiseless profile has nothing to mitigate")
+        if self.mitigation and self.shots is not None:
+            raise ValueError(f"mitigation {self.mitigation.name!r} with shots: mitigated tasks take exact "
+                             "expectations (shot-noise mitigation, with its calibration shots, is not built)")
         if not isinstance(self.budget, (int, np.integer)) or self.budget < 1:
             raise ValueError(f"budget must be a positive number of evaluations, got {self.budget!r}")
         if self.shots is not None and (not isinstance(self.shots, (int, np.integer)) or self.shots < 1):
@@ -70,7 +80,8 @@ class Task:
 
     @classmethod
     def make(cls, problem: str | Problem, noise: str | NoiseModel = "noiseless",
-             budget: int | None = None, max_gates: int | None = None, shots: int | None = None) -> "Task":
+             budget: int | None = None, max_gates: int | None = None, shots: int | None = None,
+             mitigation: str | Mitigation | None = None) -> "Task":
         """Build a task from names (resolved by :mod:`qasbench.registry`), with the problem's
         standard budget and the default gate cap where none is given."""
         problem = registry.load_problem(problem) if isinstance(problem, str) else problem
@@ -80,7 +91,7 @@ class Task:
         coupling = (tuple((c, t) for c in range(n) for t in range(n) if c != t and noise.coupled(c, t))
                     if isinstance(noise, DeviceNoise) else None)
         return cls(problem, noise, problem.standard_budget if budget is None else budget,
-                   SearchSpace(n, gates, coupling), shots)
+                   SearchSpace(n, gates, coupling), shots, mitigation=Mitigation.parse(mitigation))
 
     def describe(self) -> dict:
         return {
@@ -94,7 +105,16 @@ class Task:
             "problem_hash": self.problem.content_hash,
             "noise_hash": noise_hash(self.noise),
             **({"layout": list(self.noise.layout)} if isinstance(self.noise, DeviceNoise) else {}),
+            **({"mitigation": self.mitigation.name} if self.mitigation else {}),
         }
+
+    def backend(self, name: str = "auto", **options):
+        """The simulator of this task's energies: ``name`` (see :func:`qasbench.sim.make_backend`)
+        on the task's noise, measured without readout error under readout mitigation, and
+        extrapolated to zero noise under ZNE."""
+        noise = self.noise.without_readout() if self.mitigation.readout else self.noise
+        simulator = make_backend(name, self.problem.hamiltonian, noise, **options)
+        return ZNEBackend(simulator) if self.mitigation.zne else simulator
 
 
 def task_noise(noise, n_qubits: int):
@@ -134,7 +154,8 @@ class Evaluator:
     def __post_init__(self):
         self._next_progress = time.monotonic() + self.progress_every_s
         problem = self.task.problem
-        self._simulator = make_backend(self.backend, problem.hamiltonian, self.task.noise)
+        self._simulator = self.task.backend(self.backend)
+        self._per_energy = self.task.mitigation.evaluations_per_energy
         self._coeffs = problem.hamiltonian.coeffs
         self._constant = problem.hamiltonian.constant
 
@@ -155,9 +176,10 @@ class Evaluator:
         if not math.isfinite(total) and not np.isfinite(params).all():
             raise ValueError("angles must be finite numbers (got NaN or inf); nothing was charged")
         batch = params.shape[0]
-        if batch > self.task.budget - self.evaluations_used:
+        if batch * self._per_energy > self.task.budget - self.evaluations_used:
             raise BudgetExhausted(
-                f"{batch} evaluation(s) requested but only {self.remaining} of {self.task.budget} remain"
+                f"{batch * self._per_energy} evaluation(s) requested but only {self.remaining} of "
+                f"{self.task.budget} remain"
             )
         shots = self.task.shots
         cost_shots = 0
@@ -189,14 +211,14 @@ class Evaluator:
         return float(self.energies(circuit, params)[0])
 
     def _record(self, circuit: Circuit, params: np.ndarray, energies: np.ndarray, shots_per_row: int) -> None:
-        batch = len(energies)
+        batch, per = len(energies), self._per_energy
         if (energies[0] if batch == 1 else energies.min()) >= self.best_energy:  # no improvement: count
-            self.evaluations_used += batch
+            self.evaluations_used += batch * per
             self.shots_used += shots_per_row * batch
             return
         ground = self.task.problem.ground_energy
         for row, value in zip(params, energies.tolist()):
-            self.evaluations_used += 1
+            self.evaluations_used += per
             self.shots_used += shots_per_row
             if value < self.best_energy:
                 self.best_energy = value
@@ -206,5 +228,4 @@ class Evaluator:
 
 def exact_energy(task: Task, circuit: Circuit, params) -> float:
     """Noise-exact (no shot noise) energy, outside the budget: for scoring results, not search."""
-    simulator = make_backend("auto", task.problem.hamiltonian, task.noise)
-    return float(simulator.energies(circuit, params)[0])
+    return float(task.backend().energies(circuit, params)[0])

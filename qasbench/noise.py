@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -123,6 +123,11 @@ class NoiseModel:
     def readout(self, qubit: int) -> tuple[float, float]:
         """(p01, p10) of ``qubit``."""
         return self.readout_p01, self.readout_p10
+
+    def without_readout(self) -> "NoiseModel":
+        """The same gate noise, measured without readout error (what exact readout-error
+        mitigation recovers; see :mod:`qasbench.mitigation`)."""
+        return replace(self, readout_p01=0.0, readout_p10=0.0)
 
 
 def depolarizing_from_error(error: float, n_qubits: int) -> float:

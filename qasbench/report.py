@@ -2,8 +2,10 @@
 
 Per (problem, noise, shots) one row per method, labelled by the record's ``algorithm_label``
 (the algorithm with any explicitly set hyperparameters, so two settings of one algorithm are
-two rows): runs, success rate (error below chemical accuracy),
-median and interquartile range of the error, median CNOTs / depth / parameters, median
+two rows); a mitigated task is a cell of its own, its noise named with the mitigation
+(``ibm-torino+zne``). Per row: runs, success rate (absolute error below chemical accuracy),
+median and interquartile range of the absolute error (a mitigated energy can lie below the
+ground energy), median CNOTs / depth / parameters, median
 evaluations to success (the first point of the anytime curve below the threshold, over the
 successful runs; likewise shots), median wall time. Records whose re-verification on qiskit-aer
 failed are not ranked, nor are records not verified yet; the ``verified`` column counts the records
@@ -29,7 +31,7 @@ GROUP = ["problem", "noise", "shots", "algorithm"]
 def _cost_to_success(record: dict) -> tuple[float, float]:
     """(evaluations, shots) spent when the anytime curve first fell below the threshold."""
     for evaluations, error, shots in record["history"]:
-        if error < record["success_threshold"]:
+        if abs(error) < record["success_threshold"]:
             return float(evaluations), float(shots)
     return np.nan, np.nan
 
@@ -42,9 +44,14 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
         rows.append({
             "algorithm": record["algorithm_label"],
             "shots": "exact" if record["shots"] is None else str(record["shots"]),
-            **{k: record[k] for k in ("problem", "noise", "seed", "error", "success", "cnots", "depth", "params",
+            **{k: record[k] for k in ("problem", "seed", "success", "cnots", "depth", "params",
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
+            "noise": record["noise"] + (f"+{record['mitigation']}" if record.get("mitigation") else ""),
+            "mitigation": record.get("mitigation", "none"),
+            "error": abs(record["error"]),
+            **{f"native_{key}": (record.get("native") or {}).get(field, np.nan)
+               for key, field in (("2q", "two_qubit_gates"), ("depth", "depth"))},
             **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
             "suite": record.get("suite"), "suite_hash": record.get("suite_hash"),
             "adopted_from": (record.get("adopted_from") or {}).get("suite"),
@@ -52,7 +59,7 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
             "verified": verified.get(path.name),
             "file": path.name,
         })
-        curves[path.name] = np.array(record["history"], dtype=float).reshape(-1, 3)[:, :2]
+        curves[path.name] = np.abs(np.array(record["history"], dtype=float).reshape(-1, 3)[:, :2])
     runs = pd.DataFrame(rows)
     _one_suite(runs, directory)
     return runs, curves
@@ -98,12 +105,16 @@ def leaderboard(runs: pd.DataFrame, rules: dict = stats.DEFAULT_RULES) -> pd.Dat
         iqr_error=("error", lambda e: e.quantile(0.75) - e.quantile(0.25)),
         median_cnots=("cnots", "median"),
         median_depth=("depth", "median"),
+        median_native_2q=("native_2q", "median"),
+        median_native_depth=("native_depth", "median"),
         median_params=("params", "median"),
         median_evals_to_success=("evaluations_to_success", "median"),
         median_shots_to_success=("shots_to_success", "median"),
         median_wall_time_s=("wall_time_s", "median"),
         verified=("verified", lambda v: int((v == True).sum())),  # noqa: E712
     ).reset_index()
+    native = ["median_native_2q", "median_native_depth"]  # device tasks only
+    table = table.drop(columns=native) if table[native].isna().all().all() else table
     excluded = runs[runs["verified"] == False].groupby(GROUP).size()  # noqa: E712
     table["failed_verification"] = [int(excluded.get(tuple(k), 0)) for k in table[GROUP].values]
     table[["success_ci_low", "success_ci_high"]] = [stats.wilson_interval(int(k), int(n))
@@ -207,7 +218,8 @@ def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path, sty
     subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
     for algorithm, group in subset.groupby("algorithm"):
         budget = int(group.evaluations_used.max())
-        grid = np.unique(np.geomspace(1, max(budget, 2), 200).astype(int))
+        first = min((curves[name][0, 0] for name in group.file if len(curves[name])), default=1)  # 3 under ZNE
+        grid = np.unique(np.geomspace(first, max(budget, first + 1), 200).astype(int))
         traces = []
         for name in group.file:
             curve = curves[name]
@@ -326,6 +338,7 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventL
 DISPLAY = {  # leaderboard column -> the page's heading (units in the heading)
     "rank": "Rank", "algorithm": "Method", "runs": "Seeds", "success": "Success rate [95% CI]",
     "error": "Median error, Ha [95% CI]", "median_cnots": "CNOTs", "median_depth": "Depth",
+    "median_native_2q": "Native 2q gates", "median_native_depth": "Native depth",
     "to_success": "Evals to success (runs)", "median_wall_time_s": "Wall time, s",
     "failed_verification": "Failed verification",
 }
@@ -344,6 +357,8 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
                   zip(table.median_error, table.median_error_ci_low, table.median_error_ci_high)],
         "median_cnots": table.median_cnots.map(lambda x: number(x, "g")),
         "median_depth": table.median_depth.map(lambda x: number(x, "g")),
+        **{column: table[column].map(lambda x: number(x, "g"))
+           for column in ("median_native_2q", "median_native_depth") if column in table},
         "to_success": [f"{number(e, '.3g')} ({int(k)})" for e, k in zip(table.median_evals_to_success, table.successes)],
         "median_wall_time_s": table.median_wall_time_s.map(lambda x: number(x, ".2g")),
         "failed_verification": table.failed_verification,

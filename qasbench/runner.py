@@ -19,7 +19,9 @@ except ModuleNotFoundError:  # Python 3.10
 
 from qasbench import __version__, registry
 from qasbench.config import RunConfig
+from qasbench.device import DeviceNoise
 from qasbench.evaluator import BudgetExhausted, Evaluator, exact_energy, task_noise
+from qasbench.native import native_counts
 from qasbench.results import (RECORD_VERSION, RecordExists, code_identity, provenance, read_record,
                               write_record)
 
@@ -87,11 +89,12 @@ def run_one(config: RunConfig) -> dict:
         "best_energy": energy,
         "ground_energy": ground,
         "error": energy - ground,
-        "success": bool(energy - ground < task.success_threshold),
+        "success": bool(abs(energy - ground) < task.success_threshold),  # mitigated energies can undershoot
         "success_threshold": task.success_threshold,
         "circuit": circuit.to_dict(),
         "angles": [float(p) for p in np.ravel(params)],
         **circuit.counts(),
+        **({"native": native_counts(circuit, params, task.noise)} if isinstance(task.noise, DeviceNoise) else {}),
         "info": info,
         "history": evaluator.history,
         "wall_time_s": wall,
@@ -108,7 +111,8 @@ class Experiment:
 
     Keys: ``name``; ``problems``, ``noise`` (lists of names; file paths relative to the grid
     file); ``seeds`` (list of integers); optional ``budget``, ``shots``, ``max_gates``,
-    ``timeout_s``; and one ``[algorithms.X]`` table per method holding its hyperparameters. A
+    ``timeout_s``; optional ``mitigation`` (a list of :mod:`qasbench.mitigation` names, default
+    ``["none"]``); and one ``[algorithms.X]`` table per method holding its hyperparameters. A
     table may name its algorithm with ``algorithm = "..."``, so that one algorithm can appear
     with several settings (``[algorithms.random-short]`` with ``algorithm = "random"``).
     """
@@ -117,6 +121,7 @@ class Experiment:
     configs: list[RunConfig]
 
     LISTS = {"problems": str, "noise": str, "seeds": int}
+    EXAMPLES = {"problems": ["h2-2q"], "noise": ["noiseless"], "seeds": [0, 1], "mitigation": ["none", "zne"]}
     SCALARS = ("budget", "shots", "max_gates", "timeout_s")
 
     @classmethod
@@ -128,16 +133,16 @@ class Experiment:
             raise ValueError(f"cannot read experiment file {path}: {exc.strerror}") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"malformed experiment file {path}: {exc}") from None
-        allowed = {"name", "algorithms", *cls.LISTS, *cls.SCALARS}
+        allowed = {"name", "algorithms", "mitigation", *cls.LISTS, *cls.SCALARS}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ValueError(f"{path}: unknown key {unknown[0]!r}{registry.suggestion(unknown[0], allowed)}; "
                              f"allowed: {', '.join(sorted(allowed))}")
-        for key, kind in cls.LISTS.items():
+        for key, kind in {**cls.LISTS, **({"mitigation": str} if "mitigation" in data else {})}.items():
             values = data.get(key)
             if not isinstance(values, list) or not values:
                 raise ValueError(f"{path}: {key!r} must be a non-empty list, e.g. {key} = "
-                                 f"{['h2-2q'] if kind is str else [0, 1]}, got {values!r}")
+                                 f"{cls.EXAMPLES[key]}, got {values!r}")
             if not all(isinstance(v, kind) and not isinstance(v, bool) for v in values):
                 raise ValueError(f"{path}: every entry of {key!r} must be a"
                                  f"{' name' if kind is str else 'n integer'}, got {values!r}")
@@ -157,9 +162,9 @@ class Experiment:
         try:
             configs = [
                 RunConfig(alg, located("problem", prob), located("noise", noise), seed, data.get("budget"),
-                          data.get("shots"), data.get("max_gates"), params, data.get("timeout_s"))
-                for (alg, params), prob, noise, seed in product(methods, data["problems"], data["noise"],
-                                                                data["seeds"])
+                          data.get("shots"), data.get("max_gates"), params, data.get("timeout_s"), mitigation)
+                for (alg, params), prob, noise, mitigation, seed in product(
+                    methods, data["problems"], data["noise"], data.get("mitigation", ["none"]), data["seeds"])
             ]
         except ValueError as exc:
             raise ValueError(f"{path}: {exc}") from None

@@ -28,6 +28,7 @@ from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.hashing import json_hash
 
 KEYS = {"name", "version", "seeds", "shots", "success_threshold_ha", "ranking", "noise", "problems", "algorithms"}
+OPTIONAL_KEYS = {"mitigation"}  # a list of qasbench.mitigation names; absent: ["none"]
 RANKING_KEYS = {"keys", "keys_without_success", "evaluations_to_success_rtol", "median_error_atol_ha"}
 PROBLEM_KEYS = {"hash", "budget", "max_gates"}
 
@@ -74,7 +75,7 @@ class Suite:
 
     def _check(self) -> None:
         data, where = self.data, f"suite file {self.path}"
-        unknown = sorted(set(data) - KEYS) or sorted(set(data.get("ranking", {})) - RANKING_KEYS)
+        unknown = sorted(set(data) - KEYS - OPTIONAL_KEYS) or sorted(set(data.get("ranking", {})) - RANKING_KEYS)
         if unknown or not KEYS <= set(data):
             missing = sorted(KEYS - set(data))
             raise ValueError(f"{where}: " + (f"unknown key {unknown[0]!r}" if unknown else f"missing {missing[0]!r}"))
@@ -115,15 +116,20 @@ class Suite:
         return None if self.data["shots"] == "exact" else self.data["shots"]
 
     def configs(self, algorithms: dict | None = None) -> list[RunConfig]:
-        """One RunConfig per method x problem x noise profile x seed; ``algorithms`` (name ->
-        hyperparameters) replaces the reference methods, e.g. for a method joining the table."""
+        """One RunConfig per method x problem x noise profile x mitigation x seed; ``algorithms``
+        (name -> hyperparameters) replaces the reference methods, e.g. for a method joining the
+        table."""
         methods = self.data["algorithms"] if algorithms is None else algorithms
         problems = self.data["problems"]
         return [RunConfig(table.get("algorithm", key), problem, noise, seed, problems[problem]["budget"],
                           self.shots, problems[problem]["max_gates"],
-                          {k: v for k, v in table.items() if k != "algorithm"})
-                for (key, table), problem, noise, seed in product(methods.items(), problems, self.data["noise"],
-                                                                  self.data["seeds"])]
+                          {k: v for k, v in table.items() if k != "algorithm"}, mitigation=mitigation)
+                for (key, table), problem, noise, mitigation, seed in product(
+                    methods.items(), problems, self.data["noise"], self.mitigations, self.data["seeds"])]
+
+    @property
+    def mitigations(self) -> list[str]:
+        return self.data.get("mitigation", ["none"])
 
     def describe(self) -> str:
         """The suite as ``qasbench suite show`` prints it."""
@@ -135,6 +141,7 @@ class Suite:
         lines += [f"    {p:<8} budget {e['budget']:>7}  max_gates {e['max_gates']:>4}  {e['hash']}"
                   for p, e in d["problems"].items()]
         lines += ["  noise:"] + [f"    {n:<14} {h}" for n, h in d["noise"].items()]
+        lines += [f"  mitigation: {', '.join(self.mitigations)}"] if "mitigation" in d else []
         r = d["ranking"]
         lines += [f"  ranking: {' > '.join(r['keys'])}; where no method succeeds: "
                   f"{' > '.join(r['keys_without_success'])} (evaluations to success tie within "

@@ -1,7 +1,7 @@
 """Independent re-verification: re-simulate each record's circuit on qiskit-aer.
 
 For every record, the returned circuit and angles are re-simulated with the AerBackend under the
-record's noise profile (exact expectations: shots are a task setting and never enter the score)
+record's noise profile and mitigation (exact expectations: shots are a task setting and never enter the score)
 and compared with the recorded ``best_energy``; the problem and noise profile are resolved from
 the record's configuration through the registry and must hash as the record says. The outcome is written beside the records as ``verification/<record name>``
 (derived data, recomputed on every call; records themselves are never touched). An archive
@@ -16,22 +16,21 @@ from pathlib import Path
 
 import numpy as np
 
-from qasbench import registry
 from qasbench.circuit import Circuit
-from qasbench.evaluator import noise_hash, task_noise
+from qasbench.evaluator import Task, noise_hash
 from qasbench.results import archive_entries, is_archive, iter_records, versions
-from qasbench.sim.aer import AerBackend
 
 TOLERANCE = 1e-8  # Hartree; both simulators agree to ~1e-14 on the test circuits
 
 
 def verify_record(record: dict, tolerance: float = TOLERANCE) -> dict:
-    problem = registry.load_problem(record["config"]["problem"])
-    model = task_noise(registry.load_noise(record["config"]["noise"]), problem.n_qubits)
+    config = record["config"]
+    task = Task.make(config["problem"], config["noise"], mitigation=config.get("mitigation"))
+    problem, model = task.problem, task.noise
     circuit = Circuit.from_dict(record["circuit"])
     if circuit.n_qubits != problem.n_qubits:
         raise ValueError(f"the circuit has {circuit.n_qubits} qubits, problem {problem.id} {problem.n_qubits}")
-    energy = float(AerBackend(problem.hamiltonian, model).energies(circuit, np.array(record["angles"]))[0])
+    energy = float(task.backend("aer").energies(circuit, np.array(record["angles"]))[0])
     diff = abs(energy - record["best_energy"])
     return {"verified": bool(diff <= tolerance), "aer_energy": energy, "recorded_energy": record["best_energy"],
             "abs_diff": diff, "tolerance": tolerance, "qiskit_aer": versions()["qiskit-aer"],

@@ -156,3 +156,39 @@ def test_every_algorithm_searches_a_device_task_on_its_coupled_pairs(tmp_path):
         assert record["layout"] == list(task.noise.layout)
         assert task.search_space.contains(Circuit.from_dict(record["circuit"]))
     assert verify_directory(tmp_path)["verified"] == len(configs)
+
+
+@pytest.mark.parametrize("name", available())
+def test_native_circuits_are_the_same_unitary_in_the_devices_gates_and_directions(name, rng):
+    from qiskit.quantum_info import Operator
+
+    from qasbench.evaluator import Task
+    from qasbench.native import basis, calibrated_directions, native_circuit, native_counts
+
+    task = Task.make("h2-4q", name)
+    directions = {tuple(pair) for pair in calibrated_directions(task.noise)}
+    for _ in range(3):
+        circuit = task.search_space.sample(rng, 16)
+        params = rng.uniform(-np.pi, np.pi, circuit.n_params)
+        out = native_circuit(circuit, params, task.noise)
+        assert Operator(out).equiv(Operator(circuit.to_qiskit(params[None])))
+        assert set(out.count_ops()) <= set(basis(task.noise))
+        assert all(len(op.qubits) == 1 or tuple(out.find_bit(q).index for q in op.qubits) in directions
+                   for op in out.data)
+        counts = native_counts(circuit, params, task.noise)
+        assert counts["two_qubit_gates"] == out.count_ops().get(basis(task.noise)[-1], 0)
+
+
+def test_device_records_carry_native_counts_and_the_report_shows_them(tmp_path):
+    import pandas as pd
+
+    from qasbench.cli import main
+
+    assert main(["run", "--algorithm", "hea", "--problem", "h2-2q", "--noise", "ibm-sherbrooke", "--budget", "200",
+                 "--out", str(tmp_path)]) == 0
+    record = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert record["native"]["two_qubit_gate"] == "ecr" and record["native"]["optimization_level"] == 1
+    assert main(["verify", str(tmp_path)]) == 0 and main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 0
+    table = pd.read_csv(tmp_path / "r" / "leaderboard.csv")
+    assert table.median_native_2q.tolist() == [record["native"]["two_qubit_gates"]]
+    assert "Native 2q gates" in (tmp_path / "r" / "leaderboard.md").read_text()
