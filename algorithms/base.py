@@ -146,10 +146,11 @@ def optimize_angles(evaluator: Evaluator, circuit: Circuit, x0: np.ndarray, opti
                     max_evaluations: int, rng: np.random.Generator,
                     free: np.ndarray | None = None) -> OptimizeResult:
     """Optimize a circuit's angles with a named optimizer, charged to the Evaluator and capped
-    by both ``max_evaluations`` and the evaluations left. Parameter-free circuits cost one
-    evaluation and skip the optimizer. ``free`` (boolean mask) keeps the other angles at their
-    ``x0`` values; the result's ``x`` is always the full angle vector."""
-    budget = min(max_evaluations, evaluator.remaining)
+    by both ``max_evaluations`` and the evaluations left (the optimizer gets as many energies
+    as they pay for: a third under ZNE). Parameter-free circuits cost one energy and skip the
+    optimizer. ``free`` (boolean mask) keeps the other angles at their ``x0`` values; the
+    result's ``x`` is always the full angle vector."""
+    budget = min(max_evaluations, evaluator.remaining) // evaluator.evaluations_per_energy
     if budget < 1:
         raise BudgetExhausted("no evaluations left")
     x0 = np.asarray(x0, dtype=float)

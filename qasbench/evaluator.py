@@ -137,6 +137,7 @@ class Evaluator:
     """Charges, caps and records every energy estimate of one run.
 
     ``rng`` drives shot sampling only. ``backend`` names a simulator (see :mod:`qasbench.sim`).
+    ``evaluations_per_energy``: what one energy costs (the task's mitigation: 3 under ZNE).
     """
 
     task: Task
@@ -155,7 +156,7 @@ class Evaluator:
         self._next_progress = time.monotonic() + self.progress_every_s
         problem = self.task.problem
         self._simulator = self.task.backend(self.backend)
-        self._per_energy = self.task.mitigation.evaluations_per_energy
+        self.evaluations_per_energy = self.task.mitigation.evaluations_per_energy
         self._coeffs = problem.hamiltonian.coeffs
         self._constant = problem.hamiltonian.constant
 
@@ -176,9 +177,9 @@ class Evaluator:
         if not math.isfinite(total) and not np.isfinite(params).all():
             raise ValueError("angles must be finite numbers (got NaN or inf); nothing was charged")
         batch = params.shape[0]
-        if batch * self._per_energy > self.task.budget - self.evaluations_used:
+        if batch * self.evaluations_per_energy > self.task.budget - self.evaluations_used:
             raise BudgetExhausted(
-                f"{batch * self._per_energy} evaluation(s) requested but only {self.remaining} of "
+                f"{batch * self.evaluations_per_energy} evaluation(s) requested but only {self.remaining} of "
                 f"{self.task.budget} remain"
             )
         shots = self.task.shots
@@ -211,7 +212,7 @@ class Evaluator:
         return float(self.energies(circuit, params)[0])
 
     def _record(self, circuit: Circuit, params: np.ndarray, energies: np.ndarray, shots_per_row: int) -> None:
-        batch, per = len(energies), self._per_energy
+        batch, per = len(energies), self.evaluations_per_energy
         if (energies[0] if batch == 1 else energies.min()) >= self.best_energy:  # no improvement: count
             self.evaluations_used += batch * per
             self.shots_used += shots_per_row * batch

@@ -1,5 +1,7 @@
 """Error mitigation as a task setting: physics against aer and an independent extrapolation,
 budgets charged per circuit run, distinct tasks and cells, bad settings refused up front."""
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +106,13 @@ def test_mitigated_runs_verify_on_aer_and_are_cells_of_their_own(tmp_path, capsy
     assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0
     table = pd.read_csv(tmp_path / "report" / "leaderboard.csv")
     assert sorted(table.noise) == ["ibm-torino", "ibm-torino+readout", "ibm-torino+readout+zne", "ibm-torino+zne"]
+
+
+def test_inner_optimizers_get_the_energies_their_evaluations_pay_for(tmp_path, capfd):
+    """Under ZNE an optimizer given k evaluations makes k // 3 energy calls, so it stops on its
+    own instead of running into the budget inside scipy (which prints a C-level traceback)."""
+    assert main(["run", "--algorithm", "hea", "--problem", "h2-2q", "--noise", "depol-1e-3", "--mitigation",
+                 "zne", "--budget", "301", "--out", str(tmp_path)]) == 0
+    assert "capi_return" not in capfd.readouterr().err
+    record = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert record["evaluations_used"] <= 301 and record["evaluations_used"] % 3 == 0

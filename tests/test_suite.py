@@ -19,18 +19,26 @@ def test_packaged_suites_load_and_expand_to_their_runs(name):
     suite = Suite.load(name)
     data = suite.data
     assert suite.id == name and suite.hash == json_hash(data)
-    assert data["seeds"] == list(range(10)) and set(data["noise"]) == {"noiseless", "depol-1e-3", "mumbai-median"}
+    assert data["seeds"] == list(range(10))
     configs = suite.configs()
-    assert len(configs) == len(data["algorithms"]) * len(data["problems"]) * 3 * 10
+    assert len(configs) == len(data["algorithms"]) * len(data["problems"]) * len(data["noise"]) * len(
+        suite.mitigations) * 10
     for config in configs:
         entry = data["problems"][config.problem]
         assert (config.budget, config.max_gates, config.shots) == (entry["budget"], entry["max_gates"], None)
+    assert {c.mitigation for c in configs} == set(suite.mitigations)
 
 
 def test_the_tiers_hold_the_problems_the_issue_names():
     assert list(Suite.load("lite-v1").data["problems"]) == ["h2-2q", "h2-3q", "h2-4q", "lih-4q"]
     assert list(Suite.load("standard-v1").data["problems"]) == ["h2-2q", "h2-3q", "h2-4q", "lih-4q", "lih-6q",
                                                                 "h2o-8q"]
+    for name in ("lite-v1", "standard-v1"):
+        assert list(Suite.load(name).data["noise"]) == ["noiseless", "depol-1e-3", "mumbai-median"]
+        assert Suite.load(name).mitigations == ["none"]
+    device = Suite.load("device-v1")
+    assert list(device.data["problems"]) == ["h2-2q", "h2-4q", "lih-4q"] and list(device.data["noise"]) == ["ibm-torino"]
+    assert device.mitigations == ["none", "readout", "zne", "readout+zne"]
 
 
 def _edited_suite(tmp_path, monkeypatch, old, new):
