@@ -26,6 +26,8 @@ from functools import partial
 import numpy as np
 
 from qasbench.circuit import CNOT, Circuit, Gate, ROTATIONS, hardware_efficient
+from qasbench.device import DeviceNoise
+from qasbench.evaluator import task_noise
 from qasbench.registry import load_noise, load_problem
 from qasbench.sim import ptm_kernels
 from qasbench.sim.aer import AerBackend
@@ -37,13 +39,15 @@ FAMILIES = ("ladder", "random-pairs", "matchings")
 
 
 def random_pairs(n_qubits: int, rng: np.random.Generator, gates_per_qubit: int = 12,
-                 cnot_fraction: float = 0.4) -> Circuit:
-    """``gates_per_qubit * n`` gates: a CNOT on a uniformly random ordered pair with probability
-    ``cnot_fraction``, else a rotation of random axis on a random qubit."""
+                 cnot_fraction: float = 0.4, pairs: list | None = None) -> Circuit:
+    """``gates_per_qubit * n`` gates: a CNOT on a uniformly random ordered pair (of ``pairs``
+    when given, e.g. a device layout's coupled ones) with probability ``cnot_fraction``, else a
+    rotation of random axis on a random qubit."""
     gates = []
     for _ in range(gates_per_qubit * n_qubits):
         if rng.random() < cnot_fraction:
-            control, target = rng.choice(n_qubits, 2, replace=False)
+            control, target = (pairs[rng.integers(len(pairs))] if pairs
+                               else rng.choice(n_qubits, 2, replace=False))
             gates.append(CNOT(int(control), int(target)))
         else:
             gates.append(Gate(ROTATIONS[rng.integers(3)], (int(rng.integers(n_qubits)),)))
@@ -61,13 +65,16 @@ def matching_layers(n_qubits: int, rng: np.random.Generator, layers: int = LAYER
     return Circuit(n_qubits, tuple(gates))
 
 
-def workload(family: str, n_qubits: int) -> Circuit:
-    """The benchmark circuit of ``family`` at n qubits (seeded by n: the same on every run)."""
+def workload(family: str, n_qubits: int, pairs: list | None = None) -> Circuit:
+    """The benchmark circuit of ``family`` at n qubits (seeded by n: the same on every run);
+    ``pairs``: the ordered pairs a CNOT may take (``random-pairs`` only; default all)."""
     rng = np.random.default_rng(n_qubits)
+    if family == "random-pairs":
+        return random_pairs(n_qubits, rng, pairs=pairs)
+    if pairs is not None:
+        raise ValueError(f"circuit family {family!r} uses every pair; on a device use random-pairs")
     if family == "ladder":
         return hardware_efficient(n_qubits, LAYERS)
-    if family == "random-pairs":
-        return random_pairs(n_qubits, rng)
     if family == "matchings":
         return matching_layers(n_qubits, rng)
     raise ValueError(f"unknown circuit family {family!r}; choose from {', '.join(FAMILIES)}")
@@ -116,23 +123,31 @@ def fused_op_bandwidth(n_qubits: int, repeats: int = 7) -> tuple[float, float]:
     return 2 * state.nbytes / seconds / 1e9, 2 * state.nbytes / copy_seconds / 1e9
 
 
+def coupled_pairs(noise, n: int) -> list[tuple[int, int]]:
+    """The ordered logical pairs ``noise`` couples."""
+    return [(c, t) for c in range(n) for t in range(n) if c != t and noise.coupled(c, t)]
+
+
 def bench_sim(qubits: list[int], repeats: int = 7, profile: str = "mumbai-median",
               families: tuple[str, ...] = FAMILIES) -> list[dict]:
-    """One row per (n, circuit family): see the module docstring for the columns."""
+    """One row per (n, circuit family): see the module docstring for the columns. On a device
+    snapshot (``profile`` e.g. ``ibm-torino``, on its default layout per n) only the
+    ``random-pairs`` family runs, its CNOTs drawn from the layout's coupled pairs."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1, user_api="blas")
-    noise = load_noise(profile)
     rows = []
     for n in qubits:
         if not 2 <= n <= 12:
             raise ValueError(f"bench-sim supports 2..12 qubits, got {n}")
+        noise = task_noise(load_noise(profile), n)
+        pairs = coupled_pairs(noise, n) if isinstance(noise, DeviceNoise) else None
         hamiltonian = load_problem(f"tfim-{n}q").hamiltonian
         fused_gbps, copy_gbps = fused_op_bandwidth(n, repeats)
         backends = {"ptm": PTMBackend(hamiltonian, noise), "aer": AerBackend(hamiltonian, noise, threads=1),
                     "aer_default": AerBackend(hamiltonian, noise)}
-        for family in families:
-            circuit = workload(family, n)
+        for family in (families if pairs is None else ("random-pairs",)):
+            circuit = workload(family, n, pairs)
             rng = np.random.default_rng(n)
             single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
             batch = rng.uniform(-np.pi, np.pi, (BATCH, circuit.n_params))
@@ -171,11 +186,13 @@ def bench_device(qubits: list[int], device: str, repeats: int = 3, profile: str 
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1, user_api="blas")
-    noise, rows = load_noise(profile), []
+    rows = []
     for n in qubits:
+        noise = task_noise(load_noise(profile), n)
         hamiltonian = load_problem(f"tfim-{n}q").hamiltonian
         cpu, gpu = PTMBackend(hamiltonian, noise), PTMBackend(hamiltonian, noise, device=device)
-        circuit, rng = workload(family, n), np.random.default_rng(n)
+        pairs = coupled_pairs(noise, n) if isinstance(noise, DeviceNoise) else None
+        circuit, rng = workload(family, n, pairs), np.random.default_rng(n)
         single = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
         batch = rng.uniform(-np.pi, np.pi, (BATCH, circuit.n_params))
         times = _alternating({"cpu": partial(cpu.energies, circuit, single),

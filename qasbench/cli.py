@@ -387,9 +387,9 @@ def cmd_bench_sim(args) -> None:
     if args.device:
         from qasbench.bench_sim import bench_device
 
-        rows = bench_device(args.qubits, args.device, repeats=args.repeats)
+        rows = bench_device(args.qubits, args.device, repeats=args.repeats, profile=args.noise)
     else:
-        rows = bench_sim(args.qubits, repeats=args.repeats)
+        rows = bench_sim(args.qubits, repeats=args.repeats, profile=args.noise)
     if args.json:
         print(json.dumps(rows, indent=1))
     else:
@@ -501,6 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10])
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--device", help="instead: ptm on this torch device (e.g. cuda) against its CPU kernel")
+    p.add_argument("--noise", default="mumbai-median",
+                   help="noise profile, or a device snapshot (ibm-torino...: its default layout, random-pairs on "
+                        "coupled pairs)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench_sim)
     p = sub.add_parser("bench-optim", help="compare inner optimizers on fixed circuits")

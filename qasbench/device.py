@@ -38,6 +38,7 @@ import json
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from itertools import permutations
 from importlib import resources
 
 import numpy as np
@@ -154,6 +155,21 @@ class Device:
         if best is None:
             raise ValueError(f"{self.name} has no connected set of {n} qubits")
         return best[1]
+
+    def placements(self, n: int, pairs=()) -> list[tuple[int, ...]]:
+        """Every layout of n logical qubits on a connected set of n physical qubits in which each
+        logical pair of ``pairs`` (e.g. a circuit's CNOTs) sits on a coupled pair; sorted."""
+        neighbours: dict[int, set[int]] = {}
+        for pair in self.couplings:
+            a, b = sorted(pair)
+            neighbours.setdefault(a, set()).add(b)
+            neighbours.setdefault(b, set()).add(a)
+        sets = {frozenset([q]) for q in range(self.n_qubits)}
+        for _ in range(n - 1):
+            sets = {s | {other} for s in sets for q in s for other in neighbours.get(q, ()) if other not in s}
+        wanted = {tuple(sorted(p)) for p in pairs}
+        return sorted(layout for chosen in sets for layout in permutations(sorted(chosen))
+                      if all(frozenset((layout[a], layout[b])) in self.couplings for a, b in wanted))
 
     def to_dict(self) -> dict:
         """The snapshot's identity (a task's noise adds its layout: :meth:`DeviceNoise.to_dict`)."""

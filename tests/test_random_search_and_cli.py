@@ -140,6 +140,21 @@ def test_bench_sim_json_reports_both_simulators(capsys):
         assert row["max_abs_diff"] < 1e-9 and min(row["ptm_ms"], row["fused_2q_gbps"], row["copy_gbps"]) > 0
 
 
+def test_bench_sim_on_a_device_snapshot_draws_cnots_from_the_layouts_coupled_pairs(capsys):
+    assert run_cli("bench-sim", "--qubits", "3", "4", "--repeats", "1", "--noise", "ibm-torino", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(row["n_qubits"], row["family"]) for row in rows] == [(3, "random-pairs"), (4, "random-pairs")]
+    assert all(row["max_abs_diff"] < 1e-9 for row in rows)
+    from qasbench.bench_sim import coupled_pairs
+    from qasbench.evaluator import Task
+
+    noise = Task.make("h2-4q", "ibm-torino").noise
+    circuit = workload("random-pairs", 4, coupled_pairs(noise, 4))
+    assert all(noise.coupled(*g.qubits) for g in circuit.gates if not g.is_rotation)
+    with pytest.raises(ValueError, match="on a device use random-pairs"):
+        workload("ladder", 4, coupled_pairs(noise, 4))
+
+
 def test_bench_sim_on_a_torch_device_agrees_with_the_kernel_and_aer(capsys):
     assert run_cli("bench-sim", "--qubits", "2", "3", "--repeats", "1", "--device", "torch-cpu", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
