@@ -192,3 +192,17 @@ def test_device_records_carry_native_counts_and_the_report_shows_them(tmp_path):
     table = pd.read_csv(tmp_path / "r" / "leaderboard.csv")
     assert table.median_native_2q.tolist() == [record["native"]["two_qubit_gates"]]
     assert "Native 2q gates" in (tmp_path / "r" / "leaderboard.md").read_text()
+
+
+def test_placements_are_the_connected_layouts_holding_the_given_pairs_on_couplers():
+    device = load_device("ibm-mumbai")
+    assert len(device.placements(2)) == 2 * len(device.couplings)  # each coupler, both orientations
+    path = [(0, 1), (1, 2), (2, 3)]
+    found = device.placements(4, path)
+    assert found and len(set(found)) == len(found)
+    for layout in found:
+        assert all(frozenset((layout[a], layout[b])) in device.couplings for a, b in path)
+    # brute force over the 4-qubit layouts grown along the path: the same set
+    brute = {(a, b, c, d) for a in range(27) for b in range(27) for c in range(27) for d in range(27)
+             if len({a, b, c, d}) == 4 and all(frozenset(p) in device.couplings for p in ((a, b), (b, c), (c, d)))}
+    assert set(found) == brute
