@@ -91,7 +91,8 @@ class Task:
         coupling = (tuple((c, t) for c in range(n) for t in range(n) if c != t and noise.coupled(c, t))
                     if isinstance(noise, DeviceNoise) else None)
         return cls(problem, noise, problem.standard_budget if budget is None else budget,
-                   SearchSpace(n, gates, coupling), shots, mitigation=Mitigation.parse(mitigation))
+                   SearchSpace(n, gates, coupling), shots, success_threshold=problem.success_threshold,
+                   mitigation=Mitigation.parse(mitigation))
 
     def describe(self) -> dict:
         return {
@@ -106,6 +107,7 @@ class Task:
             "noise_hash": noise_hash(self.noise),
             **({"layout": list(self.noise.layout)} if isinstance(self.noise, DeviceNoise) else {}),
             **({"mitigation": self.mitigation.name} if self.mitigation else {}),
+            **{key: self.problem.metadata[key] for key in ("metric", "energy_unit") if "metric" in self.problem.metadata},
         }
 
     def backend(self, name: str = "auto", **options):

@@ -1,8 +1,10 @@
 """A ground-state problem and its file format.
 
 A problem is a qubit Hamiltonian with its exact ground energy and a standard evaluation budget.
-Success means an error (energy minus ``ground_energy``) below ``CHEMICAL_ACCURACY`` (Hartree);
-problems in other units state theirs in ``metadata["energy_unit"]``.
+Success means an absolute error (energy minus ``ground_energy``) below ``CHEMICAL_ACCURACY``
+(Hartree), or below ``metadata["success_threshold"]`` where a problem states its own; problems in
+other units state theirs in ``metadata["energy_unit"]``, and a figure of merit other than the
+error in ``metadata["metric"]`` (``approximation_ratio``: E / E0; ``fidelity``: 1 - E).
 
 Problem file schema (JSON, what :func:`write_problem` writes and :func:`from_file` reads)::
 
@@ -48,6 +50,12 @@ class Problem:
     @property
     def content_hash(self) -> str:
         return self.hamiltonian.content_hash()
+
+    @property
+    def success_threshold(self) -> float:
+        """Success: an absolute energy error below this (``metadata["success_threshold"]``,
+        default chemical accuracy)."""
+        return float(self.metadata.get("success_threshold", CHEMICAL_ACCURACY))
 
     def summary(self) -> dict:
         return {

@@ -28,6 +28,19 @@ from qasbench.verify import load_verification
 GROUP = ["problem", "noise", "shots", "algorithm"]
 
 
+UNITS = {"Hartree": "Ha"}  # how headings name a problem's energy unit
+METRICS = {"approximation_ratio": "approximation ratio", "fidelity": "fidelity"}
+
+
+def _metric_value(record: dict) -> float:
+    """The problem's figure of merit of the scored energy (problems with a ``metric``): the
+    approximation ratio E / E0, or the fidelity 1 - E (E the infidelity); NaN otherwise."""
+    metric, energy = record.get("metric"), record["best_energy"]
+    if metric == "approximation_ratio":
+        return energy / record["ground_energy"]
+    return 1.0 - energy if metric == "fidelity" else np.nan
+
+
 def _cost_to_success(record: dict) -> tuple[float, float]:
     """(evaluations, shots) spent when the anytime curve first fell below the threshold."""
     for evaluations, error, shots in record["history"]:
@@ -50,6 +63,10 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
             "noise": record["noise"] + (f"+{record['mitigation']}" if record.get("mitigation") else ""),
             "mitigation": record.get("mitigation", "none"),
             "error": abs(record["error"]),
+            "energy_unit": UNITS.get(record.get("energy_unit", "Hartree"), record.get("energy_unit")),
+            "metric": record.get("metric"),
+            "metric_value": _metric_value(record),
+            "success_threshold": record["success_threshold"],
             **{f"native_{key}": (record.get("native") or {}).get(field, np.nan)
                for key, field in (("2q", "two_qubit_gates"), ("depth", "depth"))},
             **dict(zip(("evaluations_to_success", "shots_to_success"), _cost_to_success(record))),
@@ -107,14 +124,22 @@ def leaderboard(runs: pd.DataFrame, rules: dict = stats.DEFAULT_RULES) -> pd.Dat
         median_depth=("depth", "median"),
         median_native_2q=("native_2q", "median"),
         median_native_depth=("native_depth", "median"),
+        energy_unit=("energy_unit", "first"),
+        metric=("metric", "first"),
+        median_metric=("metric_value", "median"),
+        success_threshold=("success_threshold", "first"),
         median_params=("params", "median"),
         median_evals_to_success=("evaluations_to_success", "median"),
         median_shots_to_success=("shots_to_success", "median"),
         median_wall_time_s=("wall_time_s", "median"),
         verified=("verified", lambda v: int((v == True).sum())),  # noqa: E712
     ).reset_index()
-    native = ["median_native_2q", "median_native_depth"]  # device tasks only
-    table = table.drop(columns=native) if table[native].isna().all().all() else table
+    optional = {"median_native_2q": table.median_native_2q.isna().all(),  # device tasks only
+                "median_native_depth": table.median_native_depth.isna().all(),
+                "metric": table.metric.isna().all(), "median_metric": table.median_metric.isna().all(),  # families
+                "energy_unit": (table.energy_unit == "Ha").all(),
+                "success_threshold": (table.success_threshold == CHEMICAL_ACCURACY).all()}
+    table = table.drop(columns=[column for column, absent in optional.items() if absent])
     excluded = runs[runs["verified"] == False].groupby(GROUP).size()  # noqa: E712
     table["failed_verification"] = [int(excluded.get(tuple(k), 0)) for k in table[GROUP].values]
     table[["success_ci_low", "success_ci_high"]] = [stats.wilson_interval(int(k), int(n))
@@ -232,7 +257,7 @@ def _plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path, sty
         ax.fill_between(grid, np.nanpercentile(traces, 25, axis=0), np.nanpercentile(traces, 75, axis=0),
                         alpha=0.15, color=style["color"])
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=0.8, label="chemical accuracy")
-    ax.set(xscale="log", yscale="log", xlabel="evaluations", ylabel="best error so far (Ha)",
+    ax.set(xscale="log", yscale="log", xlabel="evaluations", ylabel=f"best error so far ({subset.energy_unit.iloc[0]})",
            title=f"{_cell_title(*cell)}: median and IQR over {_seeds(subset)}")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -255,7 +280,7 @@ def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path, styles: dict) -> N
     if front:
         ax.step(*zip(*front), where="post", color="k", lw=0.8, label="Pareto front")
     ax.axhline(CHEMICAL_ACCURACY, color="k", ls="--", lw=0.8)
-    ax.set(yscale="log", xlabel="CNOT count", ylabel="error (Ha)",
+    ax.set(yscale="log", xlabel="CNOT count", ylabel=f"error ({subset.energy_unit.iloc[0]})",
            title=f"{_cell_title(*cell)}: error vs CNOTs, {_seeds(subset)}")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -337,7 +362,8 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => th.addEventL
 
 DISPLAY = {  # leaderboard column -> the page's heading (units in the heading)
     "rank": "Rank", "algorithm": "Method", "runs": "Seeds", "success": "Success rate [95% CI]",
-    "error": "Median error, Ha [95% CI]", "median_cnots": "CNOTs", "median_depth": "Depth",
+    "median_cnots": "CNOTs", "median_depth": "Depth", "energy_unit": "Unit",
+    "median_metric": "Median ratio or fidelity",
     "median_native_2q": "Native 2q gates", "median_native_depth": "Native depth",
     "to_success": "Evals to success (runs)", "median_wall_time_s": "Wall time, s",
     "failed_verification": "Failed verification",
@@ -349,12 +375,17 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     def number(x, fmt):
         return "-" if pd.isna(x) else format(x, fmt)
 
+    units = table.energy_unit.unique() if "energy_unit" in table else ["Ha"]
     shown = pd.DataFrame({
         "rank": table["rank"].map(lambda r: f"{r:g}"), "algorithm": table.algorithm, "runs": table.runs,
         "success": [f"{p:.2f} [{lo:.2f}, {hi:.2f}]" for p, lo, hi in
                     zip(table.success_rate, table.success_ci_low, table.success_ci_high)],
-        "error": [f"{e:.2e} [{lo:.1e}, {hi:.1e}]" for e, lo, hi in
-                  zip(table.median_error, table.median_error_ci_low, table.median_error_ci_high)],
+        # one unit: in the heading; several (a table over problem families): a column of their own
+        f"Median error{f', {units[0]}' if len(units) == 1 else ''} [95% CI]": [
+            f"{e:.2e} [{lo:.1e}, {hi:.1e}]" for e, lo, hi in
+            zip(table.median_error, table.median_error_ci_low, table.median_error_ci_high)],
+        **({"energy_unit": table.energy_unit} if len(units) > 1 else {}),
+        **({"median_metric": table.median_metric.map(lambda x: number(x, ".4f"))} if "median_metric" in table else {}),
         "median_cnots": table.median_cnots.map(lambda x: number(x, "g")),
         "median_depth": table.median_depth.map(lambda x: number(x, "g")),
         **{column: table[column].map(lambda x: number(x, "g"))
@@ -393,13 +424,30 @@ def _citation_html(provenance: dict) -> str:
             "(CITATION.cff in the repository):</p><pre>" + html.escape(text) + "</pre>")
 
 
-def _html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, extra_html: str = "") -> str:
+RULE_NAMES = {"success_rate": "success rate", "evaluations_to_success": "evaluations to success",
+              "median_error": "median error", "median_cnots": "CNOTs"}
+
+
+def _rules_text(rules: dict) -> str:
+    """The ranking rules as the page states them."""
+    def order(keys):
+        return ", then ".join(RULE_NAMES.get(key, key) for key in keys)
+
+    return (f"{order(rules['keys'])}; where no method succeeds, {order(rules['keys_without_success'])}; "
+            f"evaluations to success tie within {rules['evaluations_to_success_rtol']:.0%}, median errors "
+            f"within {rules['median_error_atol_ha']:g}, and rows equal on every key share a rank")
+
+
+def _html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, extra_html: str = "",
+          rules: dict = stats.DEFAULT_RULES) -> str:
     sections = []
     for problem, group in table.groupby("problem", sort=True):
         parts = []
         for (noise, shots), cell in group.groupby(["noise", "shots"], sort=True):
             body = display_table(cell).to_html(index=False, classes="sortable", border=0, escape=True)
-            parts.append(f"<h3>{html.escape(_cell_title(problem, noise, shots))}</h3>{body}")
+            rule = (f" (success: error below {cell.success_threshold.iloc[0]:.3g} {cell.energy_unit.iloc[0]})"
+                    if "success_threshold" in cell and cell.success_threshold.iloc[0] != CHEMICAL_ACCURACY else "")
+            parts.append(f"<h3>{html.escape(_cell_title(problem, noise, shots) + rule)}</h3>{body}")
         pictures = "".join(f'<img src="{html.escape(name)}" alt="{html.escape(name)}">' for name in images[problem])
         sections.append(f'<section id="{html.escape(problem)}"><h2>{html.escape(problem)}</h2>'
                         f'{"".join(parts)}{pictures}</section>')
@@ -411,11 +459,11 @@ th,td{{padding:.2em .5em;border-bottom:1px solid #ddd;text-align:right;font-size
 th{{cursor:pointer;background:#f4f4f4}}img{{max-width:48%;margin:.5em 1%}}
 pre{{background:#f8f8f8;padding:1em;overflow:auto}}</style></head>
 <body><h1>{html.escape(title)}</h1>
-<p>Success: error below chemical accuracy ({CHEMICAL_ACCURACY} Ha) against the exact ground energy. Errors are the
-exact noisy energy of each run's returned circuit; only records verified on qiskit-aer are ranked. Ranks follow
-the suite's rules (success rate, then evaluations to success, then CNOTs; where no method succeeds, median error,
-then CNOTs; ties within the stated tolerances share a rank). Intervals: Wilson for success rates, bootstrap for
-median errors. Click a column header to sort.</p>
+<p>Success: absolute error below chemical accuracy ({CHEMICAL_ACCURACY} Ha) against the exact ground energy,
+unless a cell states its problem's own criterion. Errors are the exact noisy (and, in mitigated cells,
+mitigated) energy of each run's returned circuit minus the ground energy; only records verified on qiskit-aer
+are ranked. Ranks within a cell: {html.escape(_rules_text(rules))}. Intervals: Wilson for success rates,
+bootstrap for median errors. Click a column header to sort.</p>
 <h2>Across cells</h2>{_overall_html(overall)}
 {''.join(sections)}
 {extra_html}
@@ -447,7 +495,8 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
     the page before the provenance. Returns the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    table = leaderboard(runs, ranking_rules(runs) if rules is None else rules)
+    rules = ranking_rules(runs) if rules is None else rules
+    table = leaderboard(runs, rules)
     runs = runs[runs["verified"] == True]  # noqa: E712
     provenance = _provenance(runs)
     written = []
@@ -477,7 +526,7 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
     if overall["methods"] >= 2 and overall["cells"] >= 2:
         _plot_critical_difference(overall, out / "critical-difference.png")
         written.append(out / "critical-difference.png")
-    (out / "index.html").write_text(_html(table, provenance, images, overall, extra_html))
+    (out / "index.html").write_text(_html(table, provenance, images, overall, extra_html, rules))
     written.append(out / "index.html")
     return written
 
