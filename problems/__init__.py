@@ -4,7 +4,7 @@ Chemistry problems are read from the JSON files in ``data/`` (generated once by
 :mod:`qasbench.problems.generate`; the runtime never imports a chemistry package).
 Spin chains are built on the fly: ``tfim-<n>q`` (transverse-field Ising,
 ``H = -sum Z_i Z_{i+1} - sum X_i``, open chain) and ``heisenberg-<n>q``
-(``H = sum X_i X_{i+1} + Y_i Y_{i+1} + Z_i Z_{i+1}``, open chain), 2 <= n <= 14.
+(``H = sum X_i X_{i+1} + Y_i Y_{i+1} + Z_i Z_{i+1}``, open chain), 2 <= n <= 16.
 Each is an entry point of the group ``qasbench.problems`` in pyproject.toml; names resolve
 through :mod:`qasbench.registry`, never by importing this module.
 """
@@ -18,7 +18,7 @@ from qasbench.hamiltonian import Hamiltonian
 from qasbench.problem import Problem, from_file
 
 DATA_DIR = Path(__file__).parent / "data"
-SPIN_MAX_QUBITS = 14
+SPIN_MAX_QUBITS = 16
 
 
 def _chemistry(problem_id: str):
@@ -30,6 +30,9 @@ def _chemistry(problem_id: str):
 
 h2_2q, h2_3q, h2_4q = _chemistry("h2-2q"), _chemistry("h2-3q"), _chemistry("h2-4q")
 lih_4q, lih_6q, h2o_8q = _chemistry("lih-4q"), _chemistry("lih-6q"), _chemistry("h2o-8q")
+beh2_6q, beh2_8q, beh2_10q = _chemistry("beh2-6q"), _chemistry("beh2-8q"), _chemistry("beh2-10q")
+beh2_12q, beh2_14q, lih_12q = _chemistry("beh2-12q"), _chemistry("beh2-14q"), _chemistry("lih-12q")
+h2o_10q, h2o_12q = _chemistry("h2o-10q"), _chemistry("h2o-12q")
 
 
 def _chain(n: int, couplings: dict[str, float], field_terms: dict[str, float]) -> Hamiltonian:

@@ -73,8 +73,7 @@ class RunConfig:
         gates = default_max_gates(problem.n_qubits) if self.max_gates is None else self.max_gates
         set_("max_gates", _integer("max_gates", gates, 1, MAX_GATES))
         set_("mitigation", Mitigation.parse(self.mitigation).name)
-        if self.mitigation != "none":
-            self.task()  # refuses mitigation on a noiseless profile or with shots
+        self.task()  # what a task refuses (a noisy task too large to simulate, mitigation it cannot mean)
         if self.timeout_s is not None:
             timeout = self.timeout_s
             if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (

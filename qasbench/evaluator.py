@@ -26,7 +26,7 @@ from qasbench.mitigation import NONE as NO_MITIGATION, Mitigation, ZNEBackend
 from qasbench.noise import NoiseModel
 from qasbench.problem import CHEMICAL_ACCURACY, Problem
 from qasbench.search_space import SearchSpace, default_max_gates
-from qasbench.sim import make_backend
+from qasbench.sim import check_ptm_size, make_backend
 
 
 _SHOT_STREAM = 0x5407  # tells reseeded shot streams apart from any other use of the same seed
@@ -62,6 +62,8 @@ class Task:
     mitigation: Mitigation = NO_MITIGATION
 
     def __post_init__(self):
+        if not self.noise.is_noiseless:
+            check_ptm_size(self.problem.n_qubits)
         if self.mitigation and self.noise.is_noiseless:
             raise ValueError(f"mitigation {self.mitigation.name!r} on noise {self.noise.name!r}: "
                              "a noiseless profile has nothing to mitigate")

@@ -8,6 +8,7 @@ from qasbench.problem import from_file
 from qasbench.registry import load_problem
 
 CHEMISTRY = ("h2-2q", "h2-3q", "h2-4q", "lih-4q", "lih-6q", "h2o-8q")
+LARGE = ("beh2-6q", "beh2-8q", "beh2-10q", "beh2-12q", "beh2-14q", "lih-12q", "h2o-10q", "h2o-12q")
 
 
 def _casci_energy(metadata: dict) -> float:
@@ -37,6 +38,34 @@ def test_chemistry_energies_equal_an_independent_casci(pid):
     lowest = np.linalg.eigvalsh(matrix)[0]
     assert problem.ground_energy == pytest.approx(lowest, abs=1e-9)
     assert problem.ground_energy == pytest.approx(_casci_energy(problem.metadata), abs=1e-6)
+
+
+@pytest.mark.parametrize("pid", LARGE)
+def test_large_chemistry_energies_equal_an_independent_casci(pid):
+    """Past 8 qubits (dense matrices would not fit): the stored ground energy is the lowest
+    eigenvalue of the operator by sparse Lanczos over the whole Fock space, and equals pyscf's
+    CASCI energy to 1e-6 Ha."""
+    import scipy.sparse.linalg as sla
+
+    problem = load_problem(pid)
+    lowest = sla.eigsh(problem.hamiltonian.sparse_matrix(), k=1, which="SA", tol=1e-12)[0][0]
+    assert problem.ground_energy == pytest.approx(lowest, abs=1e-9)
+    assert problem.ground_energy == pytest.approx(_casci_energy(problem.metadata), abs=1e-6)
+    assert problem.n_qubits == 2 * problem.metadata["active_space"]["n_orbitals"]
+
+
+def test_the_symbolic_jordan_wigner_path_equals_the_matrix_path():
+    """The generator multiplies Pauli terms out symbolically past 8 qubits; on the 4-8 qubit
+    Jordan-Wigner problems it gives the matrix path's terms exactly (after the stored rounding)."""
+    from qasbench.problems import generate
+
+    for pid in ("h2-4q", "lih-6q"):
+        spec = generate.SPECS[pid]
+        core, h1, eri, _ = generate.active_space_integrals(spec)
+        symbolic = generate.jordan_wigner_paulis(core, h1, eri)
+        stored = load_problem(pid).hamiltonian
+        assert symbolic.paulis == stored.paulis and symbolic.constant == stored.constant
+        np.testing.assert_array_equal(symbolic.coeffs, stored.coeffs)
 
 
 def test_h2_energy_matches_the_literature():
@@ -76,7 +105,7 @@ def test_generation_reproduces_committed_files(tmp_path):
     """Regenerating with pyscf gives byte-identical data files."""
     from qasbench.problems import generate
 
-    for pid in ("h2-2q", "h2-3q", "lih-4q"):
+    for pid in ("h2-2q", "h2-3q", "lih-4q", "beh2-8q", "h2o-10q"):
         out = tmp_path / f"{pid}.json"
         assert generate.main([pid, "--out", str(out)]) == 0
         assert out.read_text() == (problems.DATA_DIR / f"{pid}.json").read_text()

@@ -92,7 +92,7 @@ def test_ptm_energies_agree_with_aer_on_larger_states(n, rng):
     assert np.max(np.abs(ptm.expectations(circuit, params) @ h.coeffs + h.constant - expected)) < 1e-9
 
 
-@pytest.mark.parametrize("n", [8, 11])
+@pytest.mark.parametrize("n", [8, 11, 14, 16])
 def test_statevector_energies_agree_with_aer_on_larger_states(n, rng):
     h = random_hamiltonian(rng, n, n_terms=40)
     model = load_noise("noiseless")
@@ -100,6 +100,18 @@ def test_statevector_energies_agree_with_aer_on_larger_states(n, rng):
     params = rng.uniform(-np.pi, np.pi, (2, circuit.n_params))
     expected = AerBackend(h, model).energies(circuit, params)
     assert np.max(np.abs(StatevectorBackend(h, model).energies(circuit, params) - expected)) < 1e-9
+
+
+def test_ptm_agrees_with_aer_at_ten_qubits_and_refuses_past_its_limit(rng):
+    n = 10
+    h = random_hamiltonian(rng, n, n_terms=30)
+    model = load_noise("mumbai-median")
+    circuit = random_circuit(rng, n, 24)
+    params = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
+    assert np.max(np.abs(PTMBackend(h, model).energies(circuit, params) - AerBackend(h, model).energies(
+        circuit, params))) < 1e-9
+    with pytest.raises(ValueError, match=r"14 qubits is refused: .*\(2 GiB per state"):
+        PTMBackend(random_hamiltonian(rng, 14, n_terms=3), model)
 
 
 @pytest.mark.parametrize("profile", ["mumbai-max", "mumbai-10xmax"])

@@ -12,6 +12,15 @@ from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
 
 BACKENDS = ("auto", "statevector", "ptm", "aer")
+PTM_MAX_QUBITS = 12  # a Pauli vector holds 4^n doubles: 128 MiB per state at 12 qubits, 512 MiB at 13
+
+
+def check_ptm_size(n_qubits: int) -> None:
+    """ValueError past PTM_MAX_QUBITS, saying what the state would take."""
+    if n_qubits > PTM_MAX_QUBITS:
+        raise ValueError(f"noisy simulation of {n_qubits} qubits is refused: ptm's state holds 4^n doubles "
+                         f"({8 * 4**n_qubits / 2**30:.3g} GiB per state, more in batches); at most "
+                         f"{PTM_MAX_QUBITS} qubits ({8 * 4**PTM_MAX_QUBITS / 2**20:.0f} MiB per state)")
 
 
 def make_backend(name: str, hamiltonian: Hamiltonian, noise: NoiseModel, **options):

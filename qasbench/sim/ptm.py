@@ -26,7 +26,7 @@ from qasbench.hamiltonian import Hamiltonian
 from qasbench.noise import NoiseModel
 from qasbench.sim.base import PLAN_CACHE_SIZE, Backend
 from qasbench.sim import pauli_basis as pb
-from qasbench.sim import ptm_batch_kernels, ptm_kernels
+from qasbench.sim import check_ptm_size, ptm_batch_kernels, ptm_kernels
 
 _DIGIT = {"I": 0, "X": 1, "Y": 2, "Z": 3}
 # batches of at least this many parameter sets on at most this many qubits take the batch-last
@@ -174,6 +174,7 @@ class PTMBackend(Backend):
     name = "ptm"
 
     def __init__(self, hamiltonian: Hamiltonian, noise: NoiseModel, device: str | None = None):
+        check_ptm_size(hamiltonian.n_qubits)
         super().__init__(hamiltonian, noise)
         self.xp = None if device in (None, "cpu") else _Torch("cpu" if device == "torch-cpu" else device)
         index, weight = readout_weights(hamiltonian, noise)
