@@ -63,3 +63,22 @@ def test_bad_optimizer_input():
         make_optimizer("spsa", learning_rate=0.1)
     with pytest.raises(ValueError, match="stage_fractions"):
         make_optimizer("adam-spsa", stage_fractions=(0.5, 0.6))
+
+
+def test_an_objective_that_stops_cobyla_is_reraised_quietly(capfd):
+    """The caller's budget or time limit raising inside scipy's compiled callback: the exception
+    reaches the caller after scipy returns, no further row is evaluated, and nothing is printed
+    (scipy's C layer prints 'capi_return is NULL' for an exception raised through it)."""
+    class Stop(Exception):
+        pass
+
+    objective = Counted()
+
+    def limited(points, shot_scale=1.0):
+        if objective.rows >= 9:
+            raise Stop
+        return objective(points)
+
+    with pytest.raises(Stop):
+        make_optimizer("cobyla").minimize(limited, np.zeros(4), 200, np.random.default_rng(0))
+    assert objective.rows == 9 and "capi_return" not in capfd.readouterr().err

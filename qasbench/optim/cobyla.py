@@ -9,10 +9,6 @@ from scipy.optimize import minimize
 from qasbench.optim.base import BestTracker, Objective, OptimizeResult, Optimizer
 
 
-class _OutOfBudget(Exception):
-    pass
-
-
 @dataclass
 class COBYLA(Optimizer):
     rhobeg: float = 0.5  # initial trust-region radius (radians)
@@ -28,14 +24,21 @@ class COBYLA(Optimizer):
                 tracker(x0[None, :])
             return tracker.result(x0)
 
-        def scalar(x):
-            if tracker.remaining < 1:
-                raise _OutOfBudget
-            return float(tracker(x[None, :])[0])
+        stopped: list[Exception] = []  # what ended the run early: re-raised once scipy has returned
 
-        try:
-            minimize(scalar, x0, method="COBYLA", tol=self.tol,
-                     options={"maxiter": budget, "rhobeg": self.rhobeg})
-        except _OutOfBudget:
-            pass
+        def scalar(x):
+            # an exception raised inside scipy's compiled callback gets printed as a C-level
+            # traceback ("capi_return is NULL"): after the first, answer the best value so far
+            # (scipy sees no progress and stops at maxiter, no evaluation is spent) instead
+            if stopped or tracker.remaining < 1:
+                return tracker.best_fun if np.isfinite(tracker.best_fun) else 0.0
+            try:
+                return float(tracker(x[None, :])[0])
+            except Exception as exc:  # noqa: BLE001  (the budget or time limit of the caller, say)
+                stopped.append(exc)
+                return tracker.best_fun if np.isfinite(tracker.best_fun) else 0.0
+
+        minimize(scalar, x0, method="COBYLA", tol=self.tol, options={"maxiter": budget, "rhobeg": self.rhobeg})
+        if stopped:
+            raise stopped[0]
         return tracker.result(x0)
