@@ -48,10 +48,8 @@ class StatevectorBackend(Backend):
 
     def states(self, circuit: Circuit, params) -> np.ndarray:
         """Final states, shape (B, 2^n)."""
-        params = circuit.check_params(params)
-        out = np.empty((params.shape[0], self._size), np.complex128)
-        kernels.states(self._ops(circuit), params, self._size, out)
-        return out
+        self._ops(circuit)  # checks the width
+        return states(circuit, params)
 
     def expectations(self, circuit: Circuit, params) -> np.ndarray:
         params = circuit.check_params(params)
@@ -63,6 +61,14 @@ class StatevectorBackend(Backend):
         out = np.empty(params.shape[0])
         kernels.energies(self._ops(circuit), params, self._group_x, self._weights, self.hamiltonian.constant, out)
         return out
+
+
+def states(circuit: Circuit, params) -> np.ndarray:
+    """The noiseless final states of ``circuit`` from |0...0>, shape (B, 2^n), no Hamiltonian needed."""
+    params = circuit.check_params(params)
+    out = np.empty((params.shape[0], 2**circuit.n_qubits), np.complex128)
+    kernels.states(circuit.compiled("statevector", _gate_table), params, 2**circuit.n_qubits, out)
+    return out
 
 
 def _gate_table(circuit: Circuit) -> np.ndarray:

@@ -1,0 +1,39 @@
+"""The QAS methods of issue #25: their own pieces checked against independent definitions."""
+import numpy as np
+import pytest
+
+from qasbench.circuit import CNOT, Circuit, Gate
+from qasbench.algorithms.training_free import expressibility, path_count
+from tests.conftest import random_circuit
+
+
+def _paths_by_enumeration(circuit: Circuit) -> int:
+    """Every source-to-sink walk of the wire graph, listed edge by edge (depth-first)."""
+    edges, last = [], ["source"] * circuit.n_qubits  # one edge per wire segment
+    for index, gate in enumerate(circuit.gates):
+        for q in gate.qubits:
+            edges.append((last[q], index))
+            last[q] = index
+    edges += [(node, "sink") for node in last]
+
+    def walks(node):
+        return 1 if node == "sink" else sum(walks(b) for a, b in edges if a == node)
+    return walks("source")
+
+
+def test_path_count_is_the_number_of_source_to_sink_walks(rng):
+    assert path_count(Circuit(2, ())) == 2 and path_count(Circuit(2, (CNOT(0, 1),))) == 4
+    for n in (2, 3, 4):
+        for _ in range(5):
+            circuit = random_circuit(rng, n, 12)
+            assert path_count(circuit) == _paths_by_enumeration(circuit)
+
+
+def test_expressibility_ranks_a_fixed_state_last_and_a_rich_circuit_near_haar(rng):
+    fixed = Circuit(2, (CNOT(0, 1),))  # no angles: F = 1 always
+    single = Circuit(2, (Gate("RZ", (0,)),))  # a phase on |00>: F = 1 always
+    rich = Circuit(2, tuple(g for _ in range(6) for g in (Gate("RY", (0,)), Gate("RZ", (0,)), Gate("RY", (1,)),
+                                                          Gate("RZ", (1,)), CNOT(0, 1))))
+    scores = [expressibility(c, 2000, 75, np.random.default_rng(0)) for c in (fixed, single, rich)]
+    assert scores[0] == pytest.approx(scores[1]) and scores[2] > scores[0] + 3
+    assert -0.2 < scores[2] <= 0  # random two-qubit states: close to Haar
