@@ -38,6 +38,13 @@ def _suite_files() -> dict[str, Path]:
     return {Path(str(f)).stem: Path(str(f)) for f in folder.iterdir() if str(f).endswith(".toml")}
 
 
+def _own_rule(problem_id: str) -> str:
+    """``  success: ...`` for a problem with its own criterion (MaxCut, GHZ...), else nothing."""
+    problem = registry.load_problem(problem_id)
+    rule = problem.metadata.get("success")
+    return f"  success: {rule}" if rule and problem.success_threshold != CHEMICAL_ACCURACY else ""
+
+
 def available() -> list[str]:
     """The packaged suites, e.g. ``['lite-v1', 'standard-v1']``."""
     return sorted(_suite_files())
@@ -136,9 +143,9 @@ class Suite:
         d = self.data
         lines = [f"{self.id}  {self.hash}", f"  file: {self.path}",
                  f"  seeds: {d['seeds'][0]}-{d['seeds'][-1]} ({len(d['seeds'])}), shots: {d['shots']}, "
-                 f"success: error < {d['success_threshold_ha']} Ha",
+                 f"success: absolute error < {d['success_threshold_ha']} Ha unless a problem states its own",
                  "  problems:"]
-        lines += [f"    {p:<8} budget {e['budget']:>7}  max_gates {e['max_gates']:>4}  {e['hash']}"
+        lines += [f"    {p:<14} budget {e['budget']:>7}  max_gates {e['max_gates']:>4}  {e['hash']}" + _own_rule(p)
                   for p, e in d["problems"].items()]
         lines += ["  noise:"] + [f"    {n:<14} {h}" for n, h in d["noise"].items()]
         lines += [f"  mitigation: {', '.join(self.mitigations)}"] if "mitigation" in d else []

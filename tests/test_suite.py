@@ -36,6 +36,11 @@ def test_the_tiers_hold_the_problems_the_issue_names():
     for name in ("lite-v1", "standard-v1"):
         assert list(Suite.load(name).data["noise"]) == ["noiseless", "depol-1e-3", "mumbai-median"]
         assert Suite.load(name).mitigations == ["none"]
+    assert list(Suite.load("large-v1").data["problems"]) == ["beh2-10q", "beh2-12q", "beh2-14q", "lih-12q",
+                                                             "h2o-10q", "h2o-12q"]
+    families = Suite.load("families-v1")
+    assert list(families.data["problems"]) == ["maxcut-3reg-8q", "maxcut-er-8q", "mis-8q", "ghz-6q"]
+    assert {"sa-qas", "tf-qas"} <= set(families.data["algorithms"]) and "latent-bo" not in families.data["algorithms"]
     device = Suite.load("device-v1")
     assert list(device.data["problems"]) == ["h2-2q", "h2-4q", "lih-4q"] and list(device.data["noise"]) == ["ibm-torino"]
     assert device.mitigations == ["none", "readout", "zne", "readout+zne"]
