@@ -194,7 +194,7 @@ def _plot_critical_difference(result: dict, path: Path) -> None:
             y = -0.15 - 0.12 * level
             ax.plot([values[i] - 0.03, values[j] + 0.03], [y, y], color="k", lw=3)
     ax.set_title(f"mean rank over {result['cells']} cells ({result['methods']} methods, {result['seeds']} seeds "
-                 f"per method and cell); Friedman p = {result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}",
+                 f"per method and cell)\nFriedman p = {result['p_value']:.2g}; Nemenyi CD at alpha = {result['alpha']}",
                  fontsize=9)
     ax.axis("off")
     fig.tight_layout()
