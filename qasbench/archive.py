@@ -12,6 +12,9 @@ published records instead of rerunning them (:func:`adopt`): a record is adopted
 configuration hash is one of the suite's runs and its problem and noise hashes are the ones the
 suite names, so the rerun would be the same computation. An adopted record is retagged with the
 suite and keeps ``adopted_from`` (the suite and hash it was published in) and its verification.
+Packed beside the archive it came from (``reports/<suite>/records.jsonl.gz``), such a record
+is written as a reference to it (name, relative path and the file's SHA-256), not a second
+copy; reading resolves it, and refuses when that archive has changed.
 """
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qasbench.results import RecordExists, archive_entries, check_record, iter_records, write_record
+from qasbench.results import (RecordExists, adopted, archive_entries, check_record, file_sha256, iter_records,
+                              write_record)
 from qasbench.verify import accepted, verification_outcomes, write_outcome
 
 if TYPE_CHECKING:
@@ -48,11 +52,13 @@ def pack(directory: str | Path, path: str | Path) -> int:
     if dirty:
         raise ValueError(f"{len(dirty)} record(s) were not made by committed code (first: {dirty[0]}); rerun them")
     path.parent.mkdir(parents=True, exist_ok=True)
+    references = _references(records, outcomes, path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
             for record_path, record in records:
-                entry = {"name": record_path.name, "record": record, "verification": outcomes[record_path.name]}
+                entry = references.get(record_path.name) or {
+                    "name": record_path.name, "record": record, "verification": outcomes[record_path.name]}
                 handle.write((json.dumps(entry, sort_keys=True) + "\n").encode())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -60,6 +66,28 @@ def pack(directory: str | Path, path: str | Path) -> int:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return len(records)
+
+
+def _references(records: list, outcomes: dict, path: Path) -> dict[str, dict]:
+    """Record name -> a reference entry, for the adopted records that stand unchanged, with the
+    same verification, in their suite's published archive (``<path>/../../<suite>/records.jsonl.gz``,
+    the layout of reports/): the archive then refers to them instead of holding a second copy."""
+    references, sources = {}, {}
+    for record_path, record in records:
+        origin = (record.get("adopted_from") or {}).get("suite")
+        if not origin:
+            continue
+        source = path.parent.parent / origin / "records.jsonl.gz"
+        if origin not in sources:
+            sources[origin] = ({e["name"]: e for e in archive_entries(source)}, file_sha256(source)) \
+                if source.is_file() else ({}, None)
+        published, digest = sources[origin]
+        found = published.get(record_path.name)
+        tags = {key: record.get(key) for key in ("suite", "suite_hash")}
+        if found and adopted(found["record"], tags) == record and found["verification"] == outcomes[record_path.name]:
+            references[record_path.name] = {"name": record_path.name, "adopted": {
+                "archive": os.path.relpath(source, path.parent), "sha256": digest, "as": tags}}
+    return references
 
 
 def unpack(path: str | Path, directory: str | Path, suite: "Suite | None" = None) -> int:
@@ -99,6 +127,4 @@ def adopt(entries: list[dict], records: list[dict], suite: "Suite", source) -> t
         raise ValueError(f"{source} holds {suite.id}'s own records; extract it without --as")
     if not kept:
         raise ValueError(f"none of the {len(records)} records of {source} is a run of {suite.id}")
-    return ([entry for entry, _ in kept],
-            [{**record, **suite.tags, "adopted_from": {key: record.get(key) for key in ("suite", "suite_hash")}}
-             for _, record in kept])
+    return [entry for entry, _ in kept], [adopted(record, suite.tags) for _, record in kept]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -196,15 +197,44 @@ def is_archive(source: str | Path) -> bool:
     return str(source).endswith(ARCHIVE_SUFFIX)
 
 
+def adopted(record: dict, tags: dict) -> dict:
+    """Another suite's published ``record`` as the record of the suite ``tags`` names
+    (``{"suite", "suite_hash"}``), saying where it was published (``adopted_from``)."""
+    return {**record, **tags, "adopted_from": {key: record.get(key) for key in ("suite", "suite_hash")}}
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes (computed once per file version)."""
+    stat = os.stat(path)
+    return _sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def archive_entries(path: str | Path) -> list[dict]:
     """The entries of a release archive: ``{"name", "record", "verification"}``, in name order
-    (see :mod:`qasbench.archive`); ValueError when it cannot be read. Read once per file
-    version (path, size, modification time): the entries are shared, read-only."""
+    (see :mod:`qasbench.archive`); ValueError when it cannot be read. An entry that refers to
+    another archive's record (``{"name", "adopted": {"archive", "sha256", "as"}}``: a record
+    this suite adopted) is resolved from that archive, which must be the file it was packed
+    against. Each file is read once per version (path, size, modification time): the entries
+    are shared, read-only."""
     try:
         stat = os.stat(path)
     except OSError as exc:
         raise ValueError(f"cannot read archive {path}: {exc.strerror}") from None
-    return _read_archive(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    entries = _read_archive(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    if not any("adopted" in entry for entry in entries):
+        return entries
+    sources: dict[str, dict] = {}
+    resolved = []
+    for entry in entries:
+        if "adopted" in entry:
+            entry = _resolve(Path(path), entry, sources)
+        resolved.append(entry)
+    return resolved
 
 
 @functools.lru_cache(maxsize=4)
@@ -214,9 +244,31 @@ def _read_archive(path: str, size: int, mtime_ns: int) -> list[dict]:
             entries = [json.loads(line) for line in handle]
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read archive {path}: {exc}") from None
-    if not all(isinstance(e, dict) and {"name", "record", "verification"} <= set(e) for e in entries):
+    if not all(isinstance(e, dict) and ({"name", "record", "verification"} <= set(e) or {"name", "adopted"} <= set(e))
+               for e in entries):
         raise ValueError(f"cannot read archive {path}: an entry lacks name, record or verification")
     return entries
+
+
+def _resolve(path: Path, entry: dict, sources: dict) -> dict:
+    """An adopted entry of the archive at ``path``, filled in from the archive it refers to
+    (``sources`` caches each referred archive's entries by name for one read)."""
+    try:
+        reference = entry["adopted"]
+        if reference["archive"] not in sources:
+            source = (path.parent / reference["archive"]).resolve()
+            if not source.is_file() or file_sha256(source) != reference["sha256"]:
+                raise ValueError(f"{reference['archive']} (beside it) is missing or is not the archive it was "
+                                 f"packed against (sha256 {reference['sha256'][:12]})")
+            sources[reference["archive"]] = {e["name"]: e for e in archive_entries(source)}
+        found = sources[reference["archive"]][entry["name"]]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"cannot read archive {path}: adopted entry {entry.get('name')!r} does not resolve "
+                         f"({exc})") from None
+    except ValueError as exc:
+        raise ValueError(f"cannot read archive {path}: {exc}") from None
+    return {"name": entry["name"], "record": adopted(found["record"], reference["as"]),
+            "verification": found["verification"]}
 
 
 def iter_records(source: str | Path, on_corrupt=None):

@@ -110,3 +110,30 @@ def test_a_suite_adopts_the_published_records_of_the_runs_it_shares(tiny_publish
     assert main(["archive", str(out), str(tmp_path / "x.jsonl.gz"), "--as", "lite-v1"]) == 2
     assert "goes with --extract" in capsys.readouterr().err
     assert not (tmp_path / "other").exists() and not (tmp_path / "x.jsonl.gz").exists()
+
+
+def test_an_adopting_archive_refers_to_the_published_records_instead_of_copying_them(tiny_published, tmp_path,
+                                                                                      capsys):
+    tiny, archive, _ = tiny_published
+    plus, out, reports = Suite.load(TINY_PLUS), tmp_path / "plus", tmp_path / "reports"
+    (reports / tiny.id).mkdir(parents=True)
+    source = reports / tiny.id / "records.jsonl.gz"
+    source.write_bytes(archive.read_bytes())
+    unpack(source, out, plus)
+    run_grid(plus.configs(), out, tags=plus.tags)
+    as_committed(out)
+    verify_directory(out)
+    packed = reports / plus.id / "records.jsonl.gz"
+    assert pack(out, packed) == 36 and pack(out, tmp_path / "elsewhere.jsonl.gz") == 36
+    with gzip.open(packed, "rt") as handle:
+        lines = [json.loads(line) for line in handle]
+    references = [e for e in lines if "adopted" in e]
+    assert len(references) == 16 and all(e["adopted"]["archive"] == "../tiny-v1/records.jsonl.gz" for e in references)
+    assert packed.stat().st_size < (tmp_path / "elsewhere.jsonl.gz").stat().st_size  # no sibling: full copies
+    assert dict((p.name, r) for p, r in iter_records(packed)) == dict((p.name, r) for p, r in iter_records(out))
+    assert load_verification(packed) == load_verification(out)
+    source.write_bytes(gzip.compress(b""))  # the published archive changed under it
+    capsys.readouterr()
+    assert main(["report", str(packed), "--out", str(tmp_path / "r"), "--suite", str(TINY_PLUS)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not the archive it was packed against" in err and len(err.splitlines()) == 1
