@@ -22,7 +22,7 @@ from qasbench import registry
 from qasbench.circuit import Circuit
 from qasbench.hashing import json_hash
 from qasbench.device import Device, DeviceNoise
-from qasbench.mitigation import NONE as NO_MITIGATION, Mitigation, ZNEBackend
+from qasbench.mitigation import NONE as NO_MITIGATION, Mitigation, ShotSampler, ZNEBackend, sample_terms
 from qasbench.noise import NoiseModel
 from qasbench.problem import CHEMICAL_ACCURACY, Problem
 from qasbench.search_space import SearchSpace, default_max_gates
@@ -49,7 +49,8 @@ class Task:
     evaluation is estimated from ``shots`` single-shot +-1 outcomes (binomial sampling around
     the readout-affected expectation), so one evaluation costs ``shots * n_terms`` shots.
     ``mitigation`` (:mod:`qasbench.mitigation`): what every energy of the task is mitigated
-    with, and what it costs; exact expectations only, and never on a noiseless profile.
+    with, and what it costs (never on a noiseless profile). Under shots with readout mitigation
+    the Evaluator starts by calibrating: two evaluations and ``2 * shots`` shots.
     """
 
     problem: Problem
@@ -67,9 +68,6 @@ class Task:
         if self.mitigation and self.noise.is_noiseless:
             raise ValueError(f"mitigation {self.mitigation.name!r} on noise {self.noise.name!r}: "
                              "a noiseless profile has nothing to mitigate")
-        if self.mitigation and self.shots is not None:
-            raise ValueError(f"mitigation {self.mitigation.name!r} with shots: mitigated tasks take exact "
-                             "expectations (shot-noise mitigation, with its calibration shots, is not built)")
         if not isinstance(self.budget, (int, np.integer)) or self.budget < 1:
             raise ValueError(f"budget must be a positive number of evaluations, got {self.budget!r}")
         if self.shots is not None and (not isinstance(self.shots, (int, np.integer)) or self.shots < 1):
@@ -163,6 +161,14 @@ class Evaluator:
         self.evaluations_per_energy = self.task.mitigation.evaluations_per_energy
         self._coeffs = problem.hamiltonian.coeffs
         self._constant = problem.hamiltonian.constant
+        self._sampler = None
+        if self.task.mitigation and self.task.shots is not None:
+            mitigation = self.task.mitigation
+            self._sampler = ShotSampler(problem.hamiltonian, self.task.noise, mitigation, lambda noise: make_backend(
+                "ptm" if mitigation.readout else self.backend, problem.hamiltonian, noise))
+            if mitigation.readout:  # the confusion matrices' calibration: two circuits, `shots` shots each
+                self._sampler.calibrate(self.task.shots, self.rng)
+                self.evaluations_used, self.shots_used = 2, 2 * self.task.shots
 
     @property
     def remaining(self) -> int:
@@ -190,17 +196,18 @@ class Evaluator:
         cost_shots = 0
         if shots is not None:
             shots = max(1, int(round(shots * shot_scale)))
-            cost_shots = batch * shots * self.task.problem.n_terms
+            cost_shots = batch * shots * self.task.problem.n_terms * self.evaluations_per_energy
             if self.task.shot_budget is not None and self.shots_used + cost_shots > self.task.shot_budget:
                 raise BudgetExhausted(f"shot budget of {self.task.shot_budget} would be exceeded")
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise RunTimeout("the run's time limit has passed")
         if shots is None:
             energies = self._simulator._energies(circuit, params)
+        elif self._sampler is not None:
+            energies = self._sampler.energies(circuit, params, shots, self.rng)
         else:
-            values = self._simulator.expectations(circuit, params)
-            values = 2.0 * self.rng.binomial(shots, np.clip((1.0 + values) / 2.0, 0.0, 1.0)) / shots - 1.0
-            energies = self._constant + values @ self._coeffs
+            energies = self._constant + sample_terms(self._simulator.expectations(circuit, params), shots,
+                                                     self.rng) @ self._coeffs
         self._record(circuit, params, energies, cost_shots // batch)
         if self.progress is not None and time.monotonic() >= self._next_progress:
             self._next_progress = time.monotonic() + self.progress_every_s
