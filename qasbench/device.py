@@ -125,6 +125,7 @@ class Device:
             raise ValueError(f"{self.name}: qubits {a} and {b} are not coupled")
         return sum(errors) / len(errors)
 
+    @lru_cache(maxsize=None)
     def default_layout(self, n: int) -> tuple[int, ...]:
         """The stated default placement of n logical qubits: grown from every physical qubit in
         turn, each step adding the neighbour (of any qubit placed so far) with the smallest
@@ -243,7 +244,11 @@ class DeviceNoise:
 
     @property
     def name(self) -> str:
-        return self.device.name
+        """The device's name on its default layout for this many qubits; elsewhere the layout
+        too (``ibm-torino@29-28``), so cells on different placements never merge."""
+        if tuple(self.layout) == self.device.default_layout(len(self.layout)):
+            return self.device.name
+        return f"{self.device.name}@{'-'.join(map(str, self.layout))}"
 
     @property
     def description(self) -> str:

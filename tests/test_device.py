@@ -206,3 +206,25 @@ def test_placements_are_the_connected_layouts_holding_the_given_pairs_on_coupler
     brute = {(a, b, c, d) for a in range(27) for b in range(27) for c in range(27) for d in range(27)
              if len({a, b, c, d}) == 4 and all(frozenset(p) in device.couplings for p in ((a, b), (b, c), (c, d)))}
     assert set(found) == brute
+
+
+def test_an_explicit_layout_is_a_cell_of_its_own_and_the_default_one_keeps_the_devices_name(tmp_path):
+    import pandas as pd
+
+    from qasbench.cli import main
+    from qasbench.evaluator import Task
+
+    default = Task.make("h2-2q", "ibm-torino").noise.layout
+    files = {}
+    for label, layout in (("default", list(default)), ("other", [0, 1])):
+        files[label] = tmp_path / f"{label}.toml"
+        files[label].write_text(f'device = "ibm-torino"\nlayout = {layout}\n')
+    grid = tmp_path / "grid.toml"
+    grid.write_text(f'name = "g"\nproblems = ["h2-2q"]\nnoise = ["ibm-torino", "{files["other"]}"]\nseeds = [0]\n'
+                    'budget = 200\n[algorithms.hea]\n')
+    assert main(["run", str(grid), "--out", str(tmp_path / "runs")]) == 0 and main(["verify", str(tmp_path / "runs")]) == 0
+    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "report")]) == 0
+    assert sorted(pd.read_csv(tmp_path / "report" / "leaderboard.csv").noise) == ["ibm-torino", "ibm-torino@0-1"]
+    from qasbench.config import RunConfig
+
+    assert RunConfig("hea", "h2-2q", str(files["default"])).noise_name == "ibm-torino"
