@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 
 from qasbench.config import RunConfig
-from qasbench.runner import _expected_cost, pin_threads, run_one
+from qasbench.runner import expected_cost, pin_threads, run_one
 
 OUTCOME = ("circuit", "angles", "best_energy", "estimated_energy", "evaluations_used", "shots_used", "history")
 
@@ -32,7 +32,7 @@ def canaries(records: list[dict], methods: set[str] | None = None) -> list[dict]
         label = record["algorithm_label"]
         if methods is not None and label not in methods:
             continue
-        key = (_expected_cost(RunConfig.from_dict(record["config"])), record["seed"], record["config_hash"])
+        key = (expected_cost(RunConfig.from_dict(record["config"])), record["seed"], record["config_hash"])
         if label not in chosen or key < chosen[label][0]:
             chosen[label] = (key, record)
     return [record for _, record in sorted(chosen.values(), key=lambda item: item[1]["algorithm_label"])]

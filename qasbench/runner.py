@@ -196,7 +196,7 @@ def _init_worker() -> None:
     pin_threads()
 
 
-def _expected_cost(config: RunConfig) -> float:
+def expected_cost(config: RunConfig) -> float:
     """Rough relative cost, for scheduling the longest runs first: the budget times the state
     size, 2^n amplitudes noiseless or 4^n Pauli components under noise."""
     n_qubits = registry.load_problem(config.problem).n_qubits
@@ -243,7 +243,7 @@ def _pending(configs: list[RunConfig], out: Path, counts: dict, log, reuse_stale
                            "or pass --reuse-stale to keep them as they are")
     if stale:
         print(f"qasbench: keeping {len(stale)} record(s) made by other code (--reuse-stale)", file=log)
-    return sorted(pending, key=_expected_cost, reverse=not cheapest_first)
+    return sorted(pending, key=expected_cost, reverse=not cheapest_first)
 
 
 def _local_results(pending: list[RunConfig], workers: int):
