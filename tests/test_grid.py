@@ -167,3 +167,11 @@ def test_executor_errors():
         run_grid([], "unused", executor="dask")
     with pytest.raises(ValueError, match="executor"):
         run_grid([], "unused", executor="slurm")
+
+
+def test_the_default_suite_runs_every_registered_algorithm():
+    from qasbench import registry
+    from qasbench.cli import _default_suite
+    from qasbench.runner import Experiment
+
+    assert {c.algorithm for c in Experiment.from_toml(_default_suite()).configs} == set(registry.names("algorithm"))
