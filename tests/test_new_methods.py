@@ -37,3 +37,28 @@ def test_expressibility_ranks_a_fixed_state_last_and_a_rich_circuit_near_haar(rn
     scores = [expressibility(c, 2000, 75, np.random.default_rng(0)) for c in (fixed, single, rich)]
     assert scores[0] == pytest.approx(scores[1]) and scores[2] > scores[0] + 3
     assert -0.2 < scores[2] <= 0  # random two-qubit states: close to Haar
+
+
+def test_the_mps_compression_keeps_what_its_bond_dimension_can_hold(rng):
+    from qasbench.algorithms.tensorrl import truncated_mps_state
+
+    ghz = np.zeros(16)
+    ghz[[0, 15]] = 2**-0.5  # Schmidt rank 2 across every cut
+    assert abs(ghz @ truncated_mps_state(ghz, 4, 2)) ** 2 == pytest.approx(1.0)
+    assert abs(ghz @ truncated_mps_state(ghz, 4, 1)) ** 2 == pytest.approx(0.5)  # one branch of the cat
+    state = rng.normal(size=32) + 1j * rng.normal(size=32)
+    state /= np.linalg.norm(state)
+    assert abs(np.vdot(state, truncated_mps_state(state, 5, 4))) ** 2 == pytest.approx(1.0)  # 4 = full rank
+    product = np.kron(np.kron([0.6, 0.8], [1.0, 0.0]), [2**-0.5, 2**-0.5])
+    assert abs(product @ truncated_mps_state(product, 3, 1)) ** 2 == pytest.approx(1.0)
+
+
+def test_tensorrl_starts_every_episode_from_the_fitted_warm_start():
+    from qasbench.config import RunConfig
+    from qasbench.runner import run_one
+
+    record = run_one(RunConfig("tensorrl-qas", "h2-4q", budget=3000))
+    network = record["info"]["tensor_network"]
+    assert network["mps_fidelity"] == pytest.approx(1.0) and network["warm_start_fidelity"] > 0.999
+    assert network["warm_start_gates"] == 4 + 3 * 4 and all(
+        episode["gates"] >= network["warm_start_gates"] for episode in record["info"]["learning_curve"])

@@ -93,17 +93,19 @@ class CRLQAS(Algorithm):
         from qasbench.algorithms.crlqas.agent import DoubleDQN, DQNConfig  # torch: imported on use
 
         s = self.settings(task)
-        # the first threshold asks for an improvement of delta on the empty circuit: a gate that
-        # leaves the energy unchanged (RZ on |0>) must not count as a success
-        empty_error = evaluator.energy(task.search_space.empty()) - task.problem.ground_energy
+        start, start_info = self.start(task)
+        # the first threshold asks for an improvement of delta on the starting circuit: a gate
+        # that leaves the energy unchanged (RZ on |0>) must not count as a success
+        start_error = (evaluator.energy(task.search_space.empty()) if start is None else
+                       evaluator.energy(*start)) - task.problem.ground_energy
         curriculum = MovingThreshold(
-            start=max(empty_error - s["curriculum_delta"], MovingThreshold.floor),
+            start=max(start_error - s["curriculum_delta"], MovingThreshold.floor),
             delta=s["curriculum_delta"], reset_every=s["curriculum_reset_every"],
             success_thresh=s["curriculum_success_thresh"], kappa=s["curriculum_kappa"],
         ) if self.curriculum else None
         env = CircuitEnv(task, evaluator, curriculum, s["optimizer"], s["evaluations_per_step"],
                          random_halting=(70, 0.573, 25, 70) if self.random_halting else None,
-                         action_mask=self.action_mask)
+                         action_mask=self.action_mask, start=start)
         config = DQNConfig(width=s["width"], depth=s["depth"], lr=s["lr"], n_step=s["n_step"],
                            gamma=s["final_gamma"] ** (1 / task.search_space.max_gates),
                            batch_size=s["batch_size"], buffer_size=s["buffer_size"],
@@ -119,7 +121,12 @@ class CRLQAS(Algorithm):
             pass
         successes = sum(e["success"] for e in curve)
         return best_result(evaluator, {"episodes": len(curve), "successful_episodes": successes,
-                                       "settings": s, "learning_curve": curve})
+                                       "settings": s, "learning_curve": curve, **start_info})
+
+    def start(self, task: Task) -> tuple[tuple | None, dict]:
+        """The (circuit, angles) every episode starts from, and what to record of it; CRLQAS
+        starts from the empty circuit (None)."""
+        return None, {}
 
     @staticmethod
     def _episode(env: CircuitEnv, agent, curriculum, curve: list, seed: int) -> bool:

@@ -11,6 +11,8 @@
   optimizer, charged to the Evaluator; the energy is the optimizer's best estimate.
 * Reward: +5 and terminate when the error is below the curriculum threshold; -5 and terminate
   when the gate cap is reached; otherwise ``clip((E_prev - E) / |E_prev - E_ground|, -1, 1)``.
+* ``start``: a circuit and its angles every episode starts from (TensorRL-QAS's warm start);
+  by default the empty circuit.
 * Random halting: each episode's length is capped at a draw of ``clip(NegBin(n, p), lo, hi)``
   (the release's n=70, p=0.573, clipped to [25, 70]); reaching it truncates the episode.
 * A step that finds the Evaluator's budget (or the run's time) spent truncates the episode,
@@ -38,8 +40,9 @@ class CircuitEnv(gym.Env):
     def __init__(self, task: Task, evaluator: Evaluator, curriculum: MovingThreshold | None = None,
                  optimizer: str = "adam-spsa", evaluations_per_step: int = 200,
                  random_halting: tuple[int, float, int, int] | None = (70, 0.573, 25, 70),
-                 action_mask: bool = True, include_energy: bool = True):
+                 action_mask: bool = True, include_energy: bool = True, start: tuple | None = None):
         self.task, self.evaluator = task, evaluator
+        self.start = start  # (circuit, angles) every episode starts from; None: the empty circuit
         self.n = task.problem.n_qubits
         self.max_gates = task.search_space.max_gates
         self.actions = task.search_space.actions
@@ -67,7 +70,11 @@ class CircuitEnv(gym.Env):
         self.tensor = np.zeros((self.max_gates, self.n + 3, self.n), np.float32)
         self.free_moment = np.zeros(self.n, int)
         self.last_on_qubit = [-1] * self.n
-        self.energy = self.evaluator.energy(self.circuit)
+        if self.start is not None:
+            for gate in self.start[0].gates:
+                self._place(gate)
+            self.params = np.array(self.start[1], dtype=float)
+        self.energy = self.evaluator.energy(self.circuit, self.params)
         self.cap = self.max_gates
         if self.random_halting:
             count, p, lo, hi = self.random_halting
