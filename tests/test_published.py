@@ -1,4 +1,4 @@
-"""The published lite-v1 table still holds: this code remakes its records bit for bit.
+"""The published tables still hold: this code remakes their records bit for bit.
 
 Canary reruns (:mod:`qasbench.reproduce`) of published lite-v1 runs whose rounding did not depend
 on the machine when measured (the Intel Xeon records rerun on an AMD EPYC, 2026-12-04: every run
@@ -13,20 +13,25 @@ import pytest
 from qasbench.reproduce import rerun
 from qasbench.results import iter_records
 
-ARCHIVE = Path(__file__).resolve().parents[1] / "reports" / "lite-v1" / "records.jsonl.gz"
+REPORTS = Path(__file__).resolve().parents[1] / "reports"
 METHODS = ("random", "hea", "evolutionary", "evolutionary-nsga2", "adapt", "crlqas", "rlqas")
-CANARIES = [(method, "h2-2q", noise, 0) for method in METHODS for noise in ("noiseless", "mumbai-median")]
+CANARIES = [("lite-v1", method, "h2-2q", noise, 0) for method in METHODS for noise in ("noiseless", "mumbai-median")]
+# device-v1 (made on an AMD EPYC): the methods whose lite-v1 records crossed machines bit for bit
+CANARIES += [("device-v1", method, "h2-2q", noise, 0) for method in ("random", "hea", "evolutionary", "adapt")
+             for noise in ("ibm-torino", "ibm-torino+readout+zne")]
 
 
 @pytest.fixture(scope="module")
 def published() -> dict:
-    return {(r["algorithm_label"], r["problem"], r["noise"], r["seed"]): r for _, r in iter_records(ARCHIVE)}
+    return {(suite, r["algorithm_label"], r["problem"], r["noise"] + (f"+{r['mitigation']}" if r.get("mitigation") else ""),
+             r["seed"]): r
+            for suite in ("lite-v1", "device-v1") for _, r in iter_records(REPORTS / suite / "records.jsonl.gz")}
 
 
 @pytest.mark.parametrize("canary", CANARIES, ids=["-".join(map(str, c)) for c in CANARIES])
-def test_this_code_remakes_the_published_lite_v1_record(published, canary):
+def test_this_code_remakes_the_published_record(published, canary):
     outcome = rerun(published[canary])
     assert outcome["reproduced"], (
-        f"this code changes the published lite-v1 record of {canary} ({outcome['differs_in']} differ; published "
-        f"by {outcome['published_by']}): the change alters published results; rerun the suite as a new version "
-        "(lite-v2, its own archive) or undo it")
+        f"this code changes the published {canary[0]} record of {canary[1:]} ({outcome['differs_in']} differ; "
+        f"published by {outcome['published_by']}): the change alters published results; rerun the suite as a new "
+        "version (its own archive) or undo it")
