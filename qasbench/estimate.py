@@ -1,16 +1,20 @@
 """The predicted cost of a grid before it runs: ``qasbench estimate GRID`` and ``qasbench run GRID --dry-run``.
 
-Cost model, per run: ``budget x (evaluation + overhead)`` seconds of one thread, where
+Cost model, per run: ``fixed + budget x (evaluation + overhead)`` seconds of one thread, where
 
 * ``evaluation`` is the seconds of one ``Evaluator.energies`` call for the cell's problem, noise
   and shots, measured here on ``EVALUATION_CALLS`` random circuits of the search space (at half
   its gate cap), one parameter set each;
-* ``overhead`` is the algorithm's own seconds per evaluation (its optimizer, agent or model),
-  measured here by one run of the algorithm on its cheapest cell at that cell's full budget,
-  stopped after ``CALIBRATION_SECONDS`` (so a replay buffer fills and a model grows as in a real
-  run, as far as the time allows), after a ``WARM_UP_BUDGET`` run that pays the one-off costs
-  (imports, compilation): that run's seconds per evaluation minus the cell's ``evaluation``,
-  floored at zero;
+* ``overhead`` is the algorithm's own seconds per evaluation (its optimizer, agent or model)
+  and ``fixed`` its seconds per run that do not grow with the evaluations (TF-QAS's proxies, a
+  tensor-network warm start), from two runs on its cheapest cell after a warm-up run that pays
+  the one-off costs (imports, compilation): a short run of ``WARM_UP_BUDGET`` evaluations and a
+  run at the cell's full budget stopped after ``CALIBRATION_SECONDS`` (so a replay buffer
+  fills and a model grows as in a real run, as far as the time allows; if it gets no
+  evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations instead). The
+  line through the two (evaluations, seconds) points gives the seconds per evaluation (less
+  the cell's ``evaluation``: the overhead, floored at zero) and the fixed seconds (its
+  intercept, floored at zero);
 * the budget spent: all of it, unless the calibration run stopped on its own (``stopped_by`` is
   ``algorithm``, e.g. ADAPT converging), whose fraction of its budget is applied to every cell.
 
@@ -27,7 +31,7 @@ from dataclasses import replace
 import numpy as np
 
 from qasbench.config import RunConfig
-from qasbench.evaluator import Evaluator
+from qasbench.evaluator import BudgetExhausted, Evaluator
 
 EVALUATION_CALLS = 200
 CALIBRATION_SECONDS = 15.0
@@ -63,16 +67,24 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         if _cell(config) not in evaluation:
             evaluation[_cell(config)] = evaluation_seconds(config)
             log(f"calibrated {config.problem} / {config.noise}: {evaluation[_cell(config)] * 1e6:.0f} us per evaluation")
-    overhead, fraction = {}, {}
+    overhead, fixed, fraction = {}, {}, {}
     for label in dict.fromkeys(c.label for c in configs):
         cheapest = min((c for c in configs if c.label == label), key=lambda c: (evaluation[_cell(c)], c.budget))
-        run_one(replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None))  # imports
-        record = run_one(replace(cheapest, seed=0, timeout_s=CALIBRATION_SECONDS))
-        spent = max(1, record["evaluations_used"])
-        overhead[label] = max(0.0, record["wall_time_s"] / spent - evaluation[_cell(cheapest)])
+        short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
+        run_one(short)  # imports, compilation
+        first = run_one(short)
+        try:
+            record = run_one(replace(cheapest, seed=0, timeout_s=CALIBRATION_SECONDS))
+        except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
+            record = run_one(replace(short, budget=min(4 * WARM_UP_BUDGET, cheapest.budget)))
+        spent, first_spent = max(1, record["evaluations_used"]), max(1, first["evaluations_used"])
+        slope = ((record["wall_time_s"] - first["wall_time_s"]) / (spent - first_spent) if spent > first_spent
+                 else record["wall_time_s"] / spent)
+        overhead[label] = max(0.0, slope - evaluation[_cell(cheapest)])
+        fixed[label] = max(0.0, first["wall_time_s"] - first_spent * max(slope, 0.0))
         fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
-        log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation "
-            f"({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
+        log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation, {fixed[label]:.2g} s "
+            f"per run ({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
             + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else ""))
     rows: dict[tuple, dict] = {}
     for config in configs:
@@ -80,9 +92,10 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         per_evaluation = evaluation[_cell(config)] + overhead[config.label]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
                                         runs=0, budget=config.budget, budget_spent=fraction[config.label],
-                                        us_per_evaluation=per_evaluation * 1e6, cpu_hours=0.0))
+                                        us_per_evaluation=per_evaluation * 1e6, s_per_run_fixed=fixed[config.label],
+                                        cpu_hours=0.0))
         row["runs"] += 1
-        row["cpu_hours"] += config.budget * fraction[config.label] * per_evaluation / 3600
+        row["cpu_hours"] += (fixed[config.label] + config.budget * fraction[config.label] * per_evaluation) / 3600
     return list(rows.values())
 
 

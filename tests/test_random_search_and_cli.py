@@ -1,10 +1,13 @@
 import json
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from qasbench.algorithms.random_search import RandomSearch
 from qasbench.bench_sim import FAMILIES, meets_goal, summarize, workload
 from qasbench.circuit import Circuit
 from qasbench.cli import main
@@ -239,11 +242,12 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     rows = estimate(configs, log=lines.append)
     assert [(r["problem"], r["noise"], r["runs"], r["budget"]) for r in rows] == [
         (p, n, 3, 500) for p in ("h2-2q", "h2-4q") for n in ("noiseless", "depol-1e-3")]
-    assert all(r["cpu_hours"] == pytest.approx(3 * 500 * r["budget_spent"] * r["us_per_evaluation"] / 1e6 / 3600)
-               for r in rows)
+    assert all(r["cpu_hours"] == pytest.approx(3 * (r["s_per_run_fixed"] + 500 * r["budget_spent"] *
+                                                     r["us_per_evaluation"] / 1e6) / 3600) for r in rows)
     assert all(r["budget_spent"] == 1.0 for r in rows)  # random search spends its whole budget
     assert totals(rows) == {"random": pytest.approx(sum(r["cpu_hours"] for r in rows))}
     assert len(lines) == 5 and lines[-1].startswith("calibrated random:")  # 4 cells, 1 algorithm
+    assert "s per run" in lines[-1]
     assert run_cli("run", str(grid), "--dry-run", "--out", str(tmp_path / "out")) == 0
     assert "total:" in capsys.readouterr().out and not (tmp_path / "out").exists()  # nothing run
     from qasbench.estimate import against
@@ -255,3 +259,24 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     assert first["measured_cpu_hours"] > 0 and first["predicted_over_measured"] == pytest.approx(
         first["cpu_hours"] / first["measured_cpu_hours"])
     assert all(r["measured_cpu_hours"] is None for r in checked[1:])
+
+
+@dataclass
+class SlowStart(RandomSearch):
+    """Random search after a fixed 0.3 s of work that spends no evaluation (like TF-QAS's proxies)."""
+
+    def search(self, task, evaluator, rng):
+        time.sleep(0.3)
+        return super().search(task, evaluator, rng)
+
+
+def test_estimate_separates_a_fixed_cost_per_run_from_the_cost_per_evaluation(monkeypatch):
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.1)  # over before the first evaluation
+    configs = [RunConfig("tests.test_random_search_and_cli:SlowStart", "h2-2q", seed=s, budget=400) for s in (0, 1)]
+    lines = []
+    (row,) = estimating.estimate(configs, log=lines.append)
+    assert 0.2 < row["s_per_run_fixed"] < 0.6 and "s per run" in lines[-1]
+    assert row["cpu_hours"] == pytest.approx(2 * (row["s_per_run_fixed"] + 400 * row["us_per_evaluation"] / 1e6) / 3600)
