@@ -39,7 +39,7 @@ def test_the_tiers_hold_the_problems_the_issue_names():
     assert list(Suite.load("large-v1").data["problems"]) == ["beh2-10q", "beh2-12q", "beh2-14q", "lih-12q",
                                                              "h2o-10q", "h2o-12q"]
     families = Suite.load("families-v1")
-    assert list(families.data["problems"]) == ["maxcut-3reg-8q", "maxcut-er-8q", "mis-8q", "ghz-6q"]
+    assert list(families.data["problems"]) == ["maxcut-3reg-6q", "maxcut-er-6q", "mis-6q", "ghz-4q"]
     assert {"sa-qas", "tf-qas"} <= set(families.data["algorithms"]) and "latent-bo" not in families.data["algorithms"]
     device = Suite.load("device-v1")
     assert list(device.data["problems"]) == ["h2-2q", "h2-4q", "lih-4q"] and list(device.data["noise"]) == ["ibm-torino"]
