@@ -163,6 +163,19 @@ def test_masked_greedy_action():
     assert all(mask[agent.act(obs, mask)] for _ in range(50))
 
 
+def test_an_all_zero_observation_has_action_values():
+    """The empty circuit at energy exactly 0 (MaxCut's and MIS's |0...0>) observes all zeros: it is
+    the zero vector to the network, whose output is then its bias path."""
+    agent = DoubleDQN(5, 4, DQNConfig(width=8, depth=1), np.random.default_rng(0))
+    zeros = agent.q_values(np.zeros(5, np.float32))
+    assert zeros.shape == (4,) and np.all(np.isfinite(zeros))
+    with torch.inference_mode():
+        dense = agent.online.rest(agent.online.first.bias[None])[0].numpy()
+    np.testing.assert_allclose(zeros, dense, rtol=1e-6)
+    agent.epsilon = 0.0
+    assert agent.act(np.zeros(5, np.float32), np.ones(4, bool)) in range(4)
+
+
 def run(name, seed, budget=10_000, problem="h2-2q", **params):
     task = Task.make(problem, budget=budget)
     evaluator = Evaluator(task, np.random.default_rng(seed))

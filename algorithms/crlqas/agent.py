@@ -148,7 +148,9 @@ class DoubleDQN:
 
     def q_values(self, obs: np.ndarray) -> np.ndarray:
         """The online network's action values for one (dense) observation."""
-        nonzero = np.flatnonzero(obs)
+        # an all-zero observation (the empty circuit at energy exactly 0, e.g. MaxCut's |0...0>) is
+        # one zero entry: an empty bag is no input torch's embedding_bag takes
+        nonzero = np.flatnonzero(obs) if obs.any() else np.zeros(1, np.int64)
         with torch.inference_mode():
             return self.online(*self._tensors((nonzero[None], obs[nonzero][None])))[0].cpu().numpy()
 
