@@ -4,7 +4,8 @@ Cost model, per run: ``fixed + budget x (evaluation + overhead)`` seconds of one
 
 * ``evaluation`` is the seconds of one ``Evaluator.energies`` call for the cell's problem, noise
   and shots, measured here on ``EVALUATION_CALLS`` random circuits of the search space (at half
-  its gate cap), one parameter set each;
+  its gate cap), one parameter set each: the median of five blocks' means, so that a one-off
+  stall does not count (one once made a 29 us cell read 662 us);
 * ``overhead`` is the algorithm's own seconds per evaluation (its optimizer, agent or model)
   and ``fixed`` its seconds per run that do not grow with the evaluations (TF-QAS's proxies, a
   tensor-network warm start), from two runs on its cheapest cell after a warm-up run that pays
@@ -50,10 +51,13 @@ def evaluation_seconds(config: RunConfig) -> float:
     circuits = [task.search_space.sample(rng, max(1, task.search_space.max_gates // 2)) for _ in range(EVALUATION_CALLS)]
     angles = [rng.uniform(-np.pi, np.pi, (1, c.n_params)) for c in circuits]
     evaluator.energies(circuits[0], angles[0])  # compiled kernels loaded, caches warm
-    start = time.perf_counter()
-    for circuit, x in zip(circuits, angles):
-        evaluator.energies(circuit, x)
-    return (time.perf_counter() - start) / EVALUATION_CALLS
+    blocks = []  # the median of five blocks: a one-off stall (a compilation, a busy core) does not count
+    for block in np.array_split(np.arange(EVALUATION_CALLS), 5):
+        start = time.perf_counter()
+        for i in block:
+            evaluator.energies(circuits[i], angles[i])
+        blocks.append((time.perf_counter() - start) / len(block))
+    return float(np.median(blocks))
 
 
 def estimate(configs: list[RunConfig], log=print) -> list[dict]:
