@@ -77,7 +77,8 @@ def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_cor
         if out is not None:
             write_outcome(outcome, out / path.name)
         if log:
-            print(f"{path.name}: {'verified' if ok else 'FAILED'} (|diff| = {outcome['abs_diff']:.1e} Ha)", file=log)
+            unit = "Ha" if record.get("energy_unit", "Hartree") == "Hartree" else record["energy_unit"]
+            print(f"{path.name}: {'verified' if ok else 'FAILED'} (|diff| = {outcome['abs_diff']:.1e} {unit})", file=log)
     return counts
 
 

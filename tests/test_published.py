@@ -1,6 +1,6 @@
 """The published tables still hold: this code remakes their records bit for bit.
 
-Canary reruns (:mod:`qasbench.reproduce`) of published lite-v1 runs whose rounding did not depend
+Canary reruns (:mod:`qasbench.reproduce`) of published runs whose rounding did not depend
 on the machine when measured (the Intel Xeon records rerun on an AMD EPYC, 2026-12-04: every run
 of these methods on h2-2q reproduced exactly). A change that makes one of them fail alters the
 published records (a kernel's rounding, an Evaluator rule, a default): it needs a rerun of the
@@ -19,13 +19,16 @@ CANARIES = [("lite-v1", method, "h2-2q", noise, 0) for method in METHODS for noi
 # device-v1 (made on an AMD EPYC): the methods whose lite-v1 records crossed machines bit for bit
 CANARIES += [("device-v1", method, "h2-2q", noise, 0) for method in ("random", "hea", "evolutionary", "adapt")
              for noise in ("ibm-torino", "ibm-torino+readout+zne")]
+# families-v1 (made on the same AMD EPYC): methods whose arithmetic is numpy, scipy and our kernels only
+CANARIES += [("families-v1", method, problem, noise, 0) for method in ("random", "hea", "adapt", "sa-qas")
+             for problem, noise in (("mis-6q", "noiseless"), ("maxcut-3reg-6q", "depol-1e-3"))]
 
 
 @pytest.fixture(scope="module")
 def published() -> dict:
     return {(suite, r["algorithm_label"], r["problem"], r["noise"] + (f"+{r['mitigation']}" if r.get("mitigation") else ""),
              r["seed"]): r
-            for suite in ("lite-v1", "device-v1") for _, r in iter_records(REPORTS / suite / "records.jsonl.gz")}
+            for suite in ("lite-v1", "device-v1", "families-v1") for _, r in iter_records(REPORTS / suite / "records.jsonl.gz")}
 
 
 @pytest.mark.parametrize("canary", CANARIES, ids=["-".join(map(str, c)) for c in CANARIES])
