@@ -28,7 +28,7 @@ def test_every_builtin_passes_the_conformance_check(name):
 
 
 @pytest.mark.parametrize("name", ["random", "evolutionary", "evolutionary-nsga2", "dqas", "dqas-pt", "hea", "adapt",
-                                  "latent-reinforce", "latent-bo"])
+                                  "latent-reinforce", "latent-bo", "quantum-darts"])
 def test_solves_h2_2q(name):
     task, _, result = run(name, 0)
     assert result.energy - task.problem.ground_energy < 1.6e-3

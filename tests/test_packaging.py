@@ -82,7 +82,7 @@ def test_wheel_installs_every_subpackage(tmp_path):
         "qasbench." + p.parent.relative_to(ROOT).as_posix().replace("/", ".")
         for d in ("algorithms", "problems") for p in (ROOT / d).rglob("__init__.py") if p.parent != ROOT / d}
     assert expected <= set(found["modules"])
-    assert len(found["algorithms"]) == 14
+    assert len(found["algorithms"]) == 15
 
 
 def test_core_imports_no_algorithm_or_problem_module():

@@ -224,7 +224,7 @@ def test_version_and_algorithm_listing(capsys):
     assert capsys.readouterr().out.strip() == f"qasbench {__version__}"
     assert run_cli("algorithms", "--json") == 0
     rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
-    assert len(rows) == 14 and rows["random"]["hyperparameters"] == {
+    assert len(rows) == 15 and rows["random"]["hyperparameters"] == {
         "optimizer": "cobyla", "evaluations_per_circuit": 200, "max_gates": None}
     assert rows["crlqas"]["class"] == "qasbench.algorithms.crlqas:CRLQAS"
     assert {row["distribution"] for row in rows.values()} == {"qasbench"}
