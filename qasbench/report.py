@@ -57,7 +57,7 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
         rows.append({
             "algorithm": record["algorithm_label"],
             "shots": "exact" if record["shots"] is None else str(record["shots"]),
-            **{k: record[k] for k in ("problem", "seed", "success", "cnots", "depth", "params",
+            **{k: record[k] for k in ("problem", "n_qubits", "seed", "success", "cnots", "depth", "params",
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
             "noise": record["noise"] + (f"+{record['mitigation']}" if record.get("mitigation") else ""),
@@ -341,9 +341,19 @@ def _plot_success(table: pd.DataFrame, path: Path, styles: dict) -> None:
     plt.close(fig)
 
 
+def _noise_hashes(runs: pd.DataFrame) -> dict:
+    """Each noise profile's hash; a device profile, whose hash depends on the layout of the
+    problem's size, maps each qubit count to its own (``{"2q": ..., "4q": ...}``)."""
+    out = {}
+    for noise, group in runs.groupby("noise", sort=True):
+        sizes = group.drop_duplicates("n_qubits").sort_values("n_qubits")
+        out[noise] = (sizes.noise_hash.iloc[0] if sizes.noise_hash.nunique() == 1 else
+                      {f"{n}q": digest for n, digest in zip(sizes.n_qubits, sizes.noise_hash)})
+    return out
+
+
 def _provenance(runs: pd.DataFrame) -> dict:
     problems_seen = runs.drop_duplicates("problem")[["problem", "problem_hash"]].values.tolist()
-    noises_seen = runs.drop_duplicates("noise")[["noise", "noise_hash"]].values.tolist()
     suites = runs[["suite", "suite_hash"]].dropna().drop_duplicates().values.tolist()
     adopted = runs.adopted_from.dropna().value_counts().sort_index()
     return {
@@ -353,7 +363,7 @@ def _provenance(runs: pd.DataFrame) -> dict:
         "record_versions": sorted(runs.qasbench_version.unique().tolist()),
         "git_commits": sorted(c for c in runs.git_commit.unique().tolist() if c),
         "problems": {p: h for p, h in problems_seen},
-        "noise_profiles": {n: h for n, h in sorted(noises_seen)},
+        "noise_profiles": _noise_hashes(runs),
         "machines": sorted(runs.cpu_model.dropna().unique().tolist()),
         "runs": int(len(runs)),
         **({"runs_adopted_from": {suite: int(count) for suite, count in adopted.items()}} if len(adopted) else {}),

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -122,3 +123,14 @@ def test_html_page_loads_in_headless_chromium_without_console_errors(results, tm
     assert dom.count("<table") == 3 and 'id="h2-2q"' in dom  # a table per cell, and one across cells
     for algorithm in ("random[evaluations_per_circuit=60]", "hea"):
         assert f"<td>{algorithm}</td>" in dom
+
+
+def test_provenance_names_each_layouts_noise_hash_of_a_device_profile():
+    """A device profile's hash depends on the layout of the problem's size: device-v1's archive
+    holds two for ibm-torino (2 and 4 qubits), and the provenance names both."""
+    from qasbench.report import _provenance, load_runs
+
+    runs, _ = load_runs(Path(__file__).resolve().parents[1] / "reports" / "device-v1" / "records.jsonl.gz")
+    hashes = _provenance(runs)["noise_profiles"]["ibm-torino"]
+    expected = {f"{n}q": h for n, h in runs[runs.noise == "ibm-torino"][["n_qubits", "noise_hash"]].drop_duplicates().values}
+    assert hashes == expected and len(set(hashes.values())) == 2
