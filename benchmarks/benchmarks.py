@@ -18,7 +18,7 @@ from qasbench.sim.aer import AerBackend  # noqa: E402
 from qasbench.sim.ptm import PTMBackend  # noqa: E402
 
 ALGORITHMS = ["adapt", "crlqas", "dqas", "dqas-pt", "evolutionary", "evolutionary-nsga2", "hea",
-              "latent-bo", "latent-reinforce", "random", "rlqas", "sa-qas", "tensorrl-qas", "tf-qas"]  # = sorted(REGISTRY) (a test checks)
+              "latent-bo", "latent-reinforce", "quantum-darts", "random", "rlqas", "sa-qas", "tensorrl-qas", "tf-qas"]  # = sorted(REGISTRY) (a test checks)
 QUALITY_GRID = [("h2-2q", "h2-4q"), ("noiseless", "depol-1e-3")]
 
 try:
