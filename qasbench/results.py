@@ -106,7 +106,7 @@ def provenance() -> dict:
 
 def _write_history(record: dict, path: Path) -> None:
     """The anytime curve beside the record, as CSV (the record holds it too)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".csv")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     os.chmod(tmp, _file_mode())
     with os.fdopen(fd, "w") as handle:
         handle.write("evaluations,best_error,shots\n")
@@ -121,6 +121,13 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
+def json_files(directory: Path) -> list[Path]:
+    """The ``*.json`` files of ``directory`` in name order, hidden ones left out: a run killed
+    while writing a record could leave its temporary copy, named ``.tmp-*.json`` up to
+    qasbench 0.4.0 (``.tmp-*.part`` since), which must not count as a second record."""
+    return sorted(p for p in Path(directory).glob("*.json") if not p.name.startswith("."))
+
+
 def write_record(record: dict, directory: Path) -> Path:
     """Write ``record`` (and its anytime curve as ``<name>.history.csv``) under its
     config-derived name; refuse to replace an existing record."""
@@ -131,7 +138,7 @@ def write_record(record: dict, directory: Path) -> Path:
     if path.exists():
         raise RecordExists(f"{path} already exists; choose another --out directory or remove it")
     _write_history(record, path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".part")  # never globbed as a record
     os.chmod(tmp, _file_mode())
     try:
         with os.fdopen(fd, "w") as handle:
@@ -281,7 +288,7 @@ def iter_records(source: str | Path, on_corrupt=None):
     if is_archive(source):
         items = [(source / e["name"], e["record"]) for e in archive_entries(source)]
     elif source.is_dir():
-        items = [(path, None) for path in sorted(source.glob("*.json"))]
+        items = [(path, None) for path in json_files(source)]
     else:
         raise ValueError(f"no results directory or archive {source}")
     for path, record in items:

@@ -18,7 +18,7 @@ import numpy as np
 
 from qasbench.circuit import Circuit
 from qasbench.evaluator import Task, noise_hash
-from qasbench.results import archive_entries, is_archive, iter_records, versions
+from qasbench.results import archive_entries, is_archive, iter_records, json_files, versions
 
 TOLERANCE = 1e-8  # Hartree; both simulators agree to ~1e-14 on the test circuits
 
@@ -96,7 +96,7 @@ def verification_outcomes(source: str | Path) -> dict[str, dict | None]:
         return {e["name"]: e["verification"] for e in archive_entries(source) if e["verification"] is not None}
     out = Path(source) / "verification"
     found = {}
-    for path in sorted(out.glob("*.json")) if out.is_dir() else []:
+    for path in json_files(out) if out.is_dir() else []:
         try:
             found[path.name] = json.loads(path.read_text())
         except (OSError, ValueError):

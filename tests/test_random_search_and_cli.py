@@ -132,6 +132,22 @@ def test_grid_resumes_and_reruns_corrupt_records(tmp_path):
     assert len(list(out.glob(".corrupt-*"))) == 1  # and the broken file kept aside
 
 
+def test_a_killed_writers_temporary_copy_is_no_second_record(tmp_path):
+    """A run killed between writing a record and removing its temporary copy leaves the copy
+    behind (a hidden ``.tmp-*`` file); it must not count as a second run."""
+    from qasbench.results import iter_records
+
+    grid = tmp_path / "grid.toml"
+    grid.write_text('problems = ["h2-2q"]\nnoise = ["noiseless"]\nseeds = [0]\nbudget = 40\n'
+                    '[algorithms.random]\nevaluations_per_circuit = 20\n')
+    out = tmp_path / "out"
+    assert run_cli("run", str(grid), "--out", str(out)) == 0
+    (record,) = out.glob("*.json")
+    (out / ".tmp-k1ll3d.json").write_text(record.read_text())  # the name up to 0.4.0
+    assert [path.name for path, _ in iter_records(out)] == [record.name]
+    assert run_cli("verify", str(out)) == 0 and len(list((out / "verification").glob("*.json"))) == 1
+
+
 def test_bench_sim_json_reports_both_simulators(capsys):
     assert run_cli("bench-sim", "--qubits", "2", "3", "--repeats", "1", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
