@@ -26,6 +26,14 @@ from pathlib import Path
 from qasbench.hamiltonian import Hamiltonian
 
 CHEMICAL_ACCURACY = 1.6e-3  # Hartree
+_UNIT_SYMBOLS = {"Hartree": "Ha"}
+
+
+def unit_symbol(unit: str | None = None) -> str:
+    """How tables, plots and logs write an energy unit (``metadata["energy_unit"]``; none stated
+    means Hartree): ``Ha`` for Hartree, any other unit as it is named."""
+    unit = unit or "Hartree"
+    return _UNIT_SYMBOLS.get(unit, unit)
 REQUIRED_KEYS = ("id", "ground_energy", "standard_budget", "hamiltonian", "content_hash")
 
 

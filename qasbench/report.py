@@ -21,14 +21,13 @@ import numpy as np
 import pandas as pd
 
 from qasbench import __version__, stats
-from qasbench.problem import CHEMICAL_ACCURACY
+from qasbench.problem import CHEMICAL_ACCURACY, unit_symbol
 from qasbench.results import iter_records
 from qasbench.verify import load_verification
 
 GROUP = ["problem", "noise", "shots", "algorithm"]
 
 
-UNITS = {"Hartree": "Ha"}  # how headings name a problem's energy unit
 METRICS = {"approximation_ratio": "approximation ratio", "fidelity": "fidelity"}
 
 
@@ -49,6 +48,12 @@ def _cost_to_success(record: dict) -> tuple[float, float]:
     return np.nan, np.nan
 
 
+def cell_noise(record: dict) -> str:
+    """The noise a record's leaderboard cell is named by: its profile, with its mitigation
+    appended where there is one (``ibm-torino+zne``)."""
+    return record["noise"] + (f"+{record['mitigation']}" if record.get("mitigation") else "")
+
+
 def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dict]:
     """One row per record with the leaderboard's fields, and the anytime curves by file name."""
     verified = load_verification(directory)
@@ -60,10 +65,10 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
             **{k: record[k] for k in ("problem", "n_qubits", "seed", "success", "cnots", "depth", "params",
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
-            "noise": record["noise"] + (f"+{record['mitigation']}" if record.get("mitigation") else ""),
+            "noise": cell_noise(record),
             "mitigation": record.get("mitigation", "none"),
             "error": abs(record["error"]),
-            "energy_unit": UNITS.get(record.get("energy_unit", "Hartree"), record.get("energy_unit")),
+            "energy_unit": unit_symbol(record.get("energy_unit")),
             "metric": record.get("metric"),
             "metric_value": _metric_value(record),
             "success_threshold": record["success_threshold"],
@@ -237,16 +242,27 @@ def _seeds(subset: pd.DataFrame) -> str:
     return f"{_seed_range(subset.groupby('algorithm').size())} seeds"
 
 
+def _thresholds(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The success thresholds of ``rows`` and their units; a leaderboard drops the two columns
+    where every row has the default (chemical accuracy, in Ha)."""
+    return (rows.get("success_threshold", pd.Series(CHEMICAL_ACCURACY, index=rows.index)),
+            rows.get("energy_unit", pd.Series("Ha", index=rows.index)))
+
+
+def _chemistry_only(rows: pd.DataFrame) -> bool:
+    """Whether every row's success is chemical accuracy in Hartree."""
+    threshold, unit = _thresholds(rows)
+    return bool(((threshold == CHEMICAL_ACCURACY) & (unit == "Ha")).all())
+
+
 def _threshold_label(rows: pd.DataFrame, plural: bool = False) -> str:
     """How plots name the success threshold of ``rows`` (one cell, or with ``plural`` a whole
-    table): chemical accuracy where that is the threshold in Hartree, else the problem's own. A
-    leaderboard drops the two columns where every row has the default."""
-    threshold = rows.get("success_threshold", pd.Series(CHEMICAL_ACCURACY, index=rows.index))
-    unit = rows.get("energy_unit", pd.Series("Ha", index=rows.index))
-    if ((threshold == CHEMICAL_ACCURACY) & (unit == "Ha")).all():
+    table): chemical accuracy where that is the threshold in Hartree, else the problem's own."""
+    if _chemistry_only(rows):
         return "chemical accuracy"
     if plural:
         return "their problem's success threshold"
+    threshold, unit = _thresholds(rows)
     return f"success threshold ({threshold.iloc[0]:.3g} {unit.iloc[0]})"
 
 
@@ -477,7 +493,7 @@ def _html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, ex
     title = f"qasbench leaderboard: {provenance['suite']}" if provenance.get("suite") else "qasbench leaderboard"
     success = (f"absolute error below chemical accuracy ({CHEMICAL_ACCURACY} Ha) against the exact ground energy,\n"
                "unless a cell states its problem's own criterion"
-               if _threshold_label(table, plural=True) == "chemical accuracy" else
+               if _chemistry_only(table) else
                "absolute error below each problem's own threshold, in its unit, against its exact optimum (stated\n"
                "with each cell)")
     return f"""<!DOCTYPE html>

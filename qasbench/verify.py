@@ -18,6 +18,7 @@ import numpy as np
 
 from qasbench.circuit import Circuit
 from qasbench.evaluator import Task, noise_hash
+from qasbench.problem import unit_symbol
 from qasbench.results import archive_entries, is_archive, iter_records, json_files, versions
 
 TOLERANCE = 1e-8  # Hartree; both simulators agree to ~1e-14 on the test circuits
@@ -77,8 +78,8 @@ def verify_directory(directory: str | Path, tolerance: float = TOLERANCE, on_cor
         if out is not None:
             write_outcome(outcome, out / path.name)
         if log:
-            unit = "Ha" if record.get("energy_unit", "Hartree") == "Hartree" else record["energy_unit"]
-            print(f"{path.name}: {'verified' if ok else 'FAILED'} (|diff| = {outcome['abs_diff']:.1e} {unit})", file=log)
+            print(f"{path.name}: {'verified' if ok else 'FAILED'} (|diff| = {outcome['abs_diff']:.1e} "
+                  f"{unit_symbol(record.get('energy_unit'))})", file=log)
     return counts
 
 

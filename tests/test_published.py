@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qasbench.report import cell_noise
 from qasbench.reproduce import rerun
 from qasbench.results import iter_records
 
@@ -26,8 +27,7 @@ CANARIES += [("families-v1", method, problem, noise, 0) for method in ("random",
 
 @pytest.fixture(scope="module")
 def published() -> dict:
-    return {(suite, r["algorithm_label"], r["problem"], r["noise"] + (f"+{r['mitigation']}" if r.get("mitigation") else ""),
-             r["seed"]): r
+    return {(suite, r["algorithm_label"], r["problem"], cell_noise(r), r["seed"]): r
             for suite in ("lite-v1", "device-v1", "families-v1") for _, r in iter_records(REPORTS / suite / "records.jsonl.gz")}
 
 
