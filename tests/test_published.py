@@ -23,12 +23,16 @@ CANARIES += [("device-v1", method, "h2-2q", noise, 0) for method in ("random", "
 # families-v1 (made on the same AMD EPYC): methods whose arithmetic is numpy, scipy and our kernels only
 CANARIES += [("families-v1", method, problem, noise, 0) for method in ("random", "hea", "adapt", "sa-qas")
              for problem, noise in (("mis-6q", "noiseless"), ("maxcut-3reg-6q", "depol-1e-3"))]
+# large-v1 (made on the same AMD EPYC at 3146c1e): the 10-qubit cell's cheapest reruns (about 2 s each)
+CANARIES += [("large-v1", method, "beh2-10q", "noiseless", 0)
+             for method in ("evolutionary", "evolutionary-nsga2", "adapt")]
 
 
 @pytest.fixture(scope="module")
 def published() -> dict:
     return {(suite, r["algorithm_label"], r["problem"], cell_noise(r), r["seed"]): r
-            for suite in ("lite-v1", "device-v1", "families-v1") for _, r in iter_records(REPORTS / suite / "records.jsonl.gz")}
+            for suite in ("lite-v1", "device-v1", "families-v1", "large-v1")
+            for _, r in iter_records(REPORTS / suite / "records.jsonl.gz")}
 
 
 @pytest.mark.parametrize("canary", CANARIES, ids=["-".join(map(str, c)) for c in CANARIES])
