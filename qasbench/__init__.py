@@ -5,4 +5,4 @@ Problems (:mod:`qasbench.problems`), noise profiles (:mod:`qasbench.noise`), a c
 (:mod:`qasbench.evaluator`), inner optimizers (:mod:`qasbench.optim`) and algorithms
 (:mod:`qasbench.algorithms`).
 """
-__version__ = "0.4.0"  # moves with each release of a suite's published table (README, Releases)
+__version__ = "0.5.0"  # moves with each release of a suite's published table (README, Releases)
