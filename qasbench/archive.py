@@ -14,7 +14,9 @@ suite names, so the rerun would be the same computation. An adopted record is re
 suite and keeps ``adopted_from`` (the suite and hash it was published in) and its verification.
 Packed beside the archive it came from (``reports/<suite>/records.jsonl.gz``), such a record
 is written as a reference to it (name, relative path and the file's SHA-256), not a second
-copy; reading resolves it, and refuses when that archive has changed.
+copy, and keeps the verification it was published with: verifying it again (on another
+machine aer's last bits may differ) must accept it too, but does not replace that outcome.
+Reading resolves the reference, and refuses when that archive has changed.
 """
 from __future__ import annotations
 
@@ -69,9 +71,10 @@ def pack(directory: str | Path, path: str | Path) -> int:
 
 
 def _references(records: list, outcomes: dict, path: Path) -> dict[str, dict]:
-    """Record name -> a reference entry, for the adopted records that stand unchanged, with the
-    same verification, in their suite's published archive (``<path>/../../<suite>/records.jsonl.gz``,
-    the layout of reports/): the archive then refers to them instead of holding a second copy."""
+    """Record name -> a reference entry, for the adopted records that stand unchanged, accepted
+    by their published verification and by this one, in their suite's published archive
+    (``<path>/../../<suite>/records.jsonl.gz``, the layout of reports/): the archive then refers
+    to them instead of holding a second copy."""
     references, sources = {}, {}
     for record_path, record in records:
         origin = (record.get("adopted_from") or {}).get("suite")
@@ -84,7 +87,8 @@ def _references(records: list, outcomes: dict, path: Path) -> dict[str, dict]:
         published, digest = sources[origin]
         found = published.get(record_path.name)
         tags = {key: record.get(key) for key in ("suite", "suite_hash")}
-        if found and adopted(found["record"], tags) == record and found["verification"] == outcomes[record_path.name]:
+        if (found and adopted(found["record"], tags) == record and accepted(found["verification"])
+                and accepted(outcomes[record_path.name])):
             references[record_path.name] = {"name": record_path.name, "adopted": {
                 "archive": os.path.relpath(source, path.parent), "sha256": digest, "as": tags}}
     return references
