@@ -93,6 +93,14 @@ class Algorithm(ABC):
         from the run (``preparation_wall_time_s`` in the record; ``wall_time_s`` excludes it), so
         its cost is not charged to whichever run happened to go first. Default: nothing."""
 
+    def growing_seconds(self, calibration: dict, evaluations: int) -> float:
+        """Predicted seconds of this algorithm's own work, in a run that spends ``evaluations``,
+        that grow faster than the evaluations (a surrogate refitted on ever more points), given
+        ``calibration``, the record of a short run on the same grid. ``qasbench estimate`` adds
+        them to its linear model (fixed seconds + seconds per evaluation), which a short
+        calibration run cannot show such growth to. Default: none."""
+        return 0.0
+
     @abstractmethod
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         """Spend at most ``task.budget`` evaluations and return the best architecture found."""

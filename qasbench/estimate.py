@@ -1,6 +1,6 @@
 """The predicted cost of a grid before it runs: ``qasbench estimate GRID`` and ``qasbench run GRID --dry-run``.
 
-Cost model, per run: ``fixed + budget x (evaluation + overhead)`` seconds of one thread, where
+Cost model, per run: ``fixed + budget x (evaluation + overhead) + growing`` seconds of one thread, where
 
 * ``evaluation`` is the seconds of one ``Evaluator.energies`` call for the cell's problem, noise
   and shots, measured here on ``EVALUATION_CALLS`` random circuits of the search space (at half
@@ -19,10 +19,12 @@ Cost model, per run: ``fixed + budget x (evaluation + overhead)`` seconds of one
 * the budget spent: all of it, unless the calibration run stopped on its own (``stopped_by`` is
   ``algorithm``, e.g. ADAPT converging), whose fraction of its budget is applied to every cell.
 
-An algorithm's ``prepare`` (pretraining) is paid by its warm-up run, cached, and not counted
-again. Limits, stated: an overhead that keeps growing past the calibration run (a GP refitted on
-ever more points) is extrapolated as constant; the fraction of the budget an early-stopping
-method spends differs between problems.
+``growing`` is an algorithm's own work that grows faster than its evaluations (latent BO's GP,
+refitted on every scored point), as the algorithm predicts it for the budget spent from its
+calibration record (``Algorithm.growing_seconds``; none for most). An algorithm's ``prepare``
+(pretraining) is paid by its warm-up run, cached, and not counted again. Limits, stated: any
+other overhead that keeps growing past the calibration run is extrapolated as constant; the
+fraction of the budget an early-stopping method spends differs between problems.
 """
 from __future__ import annotations
 
@@ -71,7 +73,7 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         if _cell(config) not in evaluation:
             evaluation[_cell(config)] = evaluation_seconds(config)
             log(f"calibrated {config.problem} / {config.noise}: {evaluation[_cell(config)] * 1e6:.0f} us per evaluation")
-    overhead, fixed, fraction = {}, {}, {}
+    overhead, fixed, fraction, calibration = {}, {}, {}, {}
     for label in dict.fromkeys(c.label for c in configs):
         cheapest = min((c for c in configs if c.label == label), key=lambda c: (evaluation[_cell(c)], c.budget))
         short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
@@ -87,19 +89,24 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         overhead[label] = max(0.0, slope - evaluation[_cell(cheapest)])
         fixed[label] = max(0.0, first["wall_time_s"] - first_spent * max(slope, 0.0))
         fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
+        calibration[label] = record
         log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation, {fixed[label]:.2g} s "
             f"per run ({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
             + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else ""))
     rows: dict[tuple, dict] = {}
+    algorithms = {}
     for config in configs:
+        algorithm = algorithms.setdefault(config.label, config.make_algorithm())
+        spent = config.budget * fraction[config.label]
+        growing = algorithm.growing_seconds(calibration[config.label], round(spent))
         key = (config.label, config.problem, config.noise, "exact" if config.shots is None else config.shots)
         per_evaluation = evaluation[_cell(config)] + overhead[config.label]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
                                         runs=0, budget=config.budget, budget_spent=fraction[config.label],
                                         us_per_evaluation=per_evaluation * 1e6, s_per_run_fixed=fixed[config.label],
-                                        cpu_hours=0.0))
+                                        s_per_run_growing=growing, cpu_hours=0.0))
         row["runs"] += 1
-        row["cpu_hours"] += (fixed[config.label] + config.budget * fraction[config.label] * per_evaluation) / 3600
+        row["cpu_hours"] += (fixed[config.label] + spent * per_evaluation + growing) / 3600
     return list(rows.values())
 
 
@@ -113,18 +120,21 @@ def totals(rows: list[dict]) -> dict[str, float]:
 
 def against(rows: list[dict], source) -> list[dict]:
     """``rows`` with the measured CPU-hours of the same cells' finished records in ``source``
-    (a results directory or archive: the sum of their search wall times, preparation apart) and
-    the ratio predicted / measured; cells without records get None."""
+    (a results directory or archive: the sum of their search wall times, preparation apart), how
+    many runs they are, and the ratio predicted / measured for those runs (a cell that holds 4 of
+    its 10 runs is compared on 4); cells without records get None."""
     from qasbench.results import iter_records
 
-    measured: dict[tuple, float] = {}
+    measured: dict[tuple, list] = {}
     for _, record in iter_records(source):
         key = (record["algorithm_label"], record["problem"], record["noise"],
                "exact" if record["shots"] is None else record["shots"])
-        measured[key] = measured.get(key, 0.0) + record["wall_time_s"] / 3600
+        hours_and_runs = measured.setdefault(key, [0.0, 0])
+        hours_and_runs[0] += record["wall_time_s"] / 3600
+        hours_and_runs[1] += 1
     out = []
     for row in rows:
-        hours = measured.get((row["algorithm"], row["problem"], row["noise"], row["shots"]))
-        out.append({**row, "measured_cpu_hours": hours,
-                    "predicted_over_measured": None if not hours else row["cpu_hours"] / hours})
+        hours, runs = measured.get((row["algorithm"], row["problem"], row["noise"], row["shots"]), (None, 0))
+        out.append({**row, "measured_cpu_hours": hours, "measured_runs": runs,
+                    "predicted_over_measured": None if not hours else row["cpu_hours"] * runs / row["runs"] / hours})
     return out

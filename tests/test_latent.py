@@ -80,6 +80,19 @@ def test_gaussian_process_interpolates_and_expected_improvement(rng):
     assert np.all(ei >= 0) and ei[0] > ei[2] > ei[1]
 
 
+def test_latent_bo_predicts_its_gp_refits_from_timed_fits():
+    """The GP's cost model (timed fits at three sizes, summed over every refit of a run) grows at
+    least quadratically per fit, and latent BO applies it to the circuits a budget buys at the
+    calibration run's evaluations per circuit."""
+    from qasbench.algorithms.latent import LatentBO
+    from qasbench.algorithms.latent.gp import refit_seconds
+
+    small, large = refit_seconds(300, 16, 500, start=10), refit_seconds(600, 16, 500, start=10)
+    assert 0 < small and large > 4 * small
+    calibration = {"evaluations_used": 1600, "info": {"circuits_scored": 10}}  # 160 evaluations per circuit
+    assert LatentBO().growing_seconds(calibration, 96000) == pytest.approx(large)
+
+
 def _pretrain_in_a_worker(cache: str) -> tuple[bool, dict]:
     """In a fresh process: pretrain (or load) SMALL for a 3-qubit space; did it train?"""
     import os

@@ -260,6 +260,7 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
         (p, n, 3, 500) for p in ("h2-2q", "h2-4q") for n in ("noiseless", "depol-1e-3")]
     assert all(r["cpu_hours"] == pytest.approx(3 * (r["s_per_run_fixed"] + 500 * r["budget_spent"] *
                                                      r["us_per_evaluation"] / 1e6) / 3600) for r in rows)
+    assert all(r["s_per_run_growing"] == 0 for r in rows)  # random search's own work grows with nothing
     assert all(r["budget_spent"] == 1.0 for r in rows)  # random search spends its whole budget
     assert totals(rows) == {"random": pytest.approx(sum(r["cpu_hours"] for r in rows))}
     assert len(lines) == 5 and lines[-1].startswith("calibrated random:")  # 4 cells, 1 algorithm
@@ -269,11 +270,11 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     from qasbench.estimate import against
     from qasbench.runner import run_grid
 
-    run_grid([c for c in configs if c.problem == "h2-2q" and c.noise == "noiseless"], tmp_path / "real")
+    run_grid([c for c in configs if c.problem == "h2-2q" and c.noise == "noiseless" and c.seed < 2], tmp_path / "real")
     checked = against(rows, tmp_path / "real")
-    first = checked[0]
-    assert first["measured_cpu_hours"] > 0 and first["predicted_over_measured"] == pytest.approx(
-        first["cpu_hours"] / first["measured_cpu_hours"])
+    first = checked[0]  # 2 of its 3 runs made: compared on those 2
+    assert first["measured_cpu_hours"] > 0 and first["measured_runs"] == 2
+    assert first["predicted_over_measured"] == pytest.approx(2 / 3 * first["cpu_hours"] / first["measured_cpu_hours"])
     assert all(r["measured_cpu_hours"] is None for r in checked[1:])
 
 
@@ -296,3 +297,23 @@ def test_estimate_separates_a_fixed_cost_per_run_from_the_cost_per_evaluation(mo
     (row,) = estimating.estimate(configs, log=lines.append)
     assert 0.2 < row["s_per_run_fixed"] < 0.6 and "s per run" in lines[-1]
     assert row["cpu_hours"] == pytest.approx(2 * (row["s_per_run_fixed"] + 400 * row["us_per_evaluation"] / 1e6) / 3600)
+
+
+@dataclass
+class GrowingCost(RandomSearch):
+    """Random search that says its runs cost one extra second per 100 evaluations spent."""
+
+    def growing_seconds(self, calibration, evaluations):
+        assert calibration["evaluations_used"] > 0
+        return evaluations / 100
+
+
+def test_estimate_adds_the_cost_an_algorithm_says_grows_past_its_calibration(monkeypatch):
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.1)
+    configs = [RunConfig("tests.test_random_search_and_cli:GrowingCost", "h2-2q", seed=s, budget=400) for s in (0, 1)]
+    (row,) = estimating.estimate(configs, log=lambda line: None)
+    assert row["s_per_run_growing"] == 4.0
+    assert row["cpu_hours"] == pytest.approx(2 * (row["s_per_run_fixed"] + 4.0 + 400 * row["us_per_evaluation"] / 1e6) / 3600)

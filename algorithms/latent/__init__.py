@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qasbench.algorithms.base import Algorithm, SearchResult, best_result, optimize_angles
-from qasbench.algorithms.latent.gp import GaussianProcess, expected_improvement
+from qasbench.algorithms.latent.gp import GaussianProcess, expected_improvement, refit_seconds
 from qasbench.algorithms.latent.vae import LatentSpace, PretrainConfig, pretrained
 from qasbench.circuit import Circuit
 from qasbench.evaluator import BudgetExhausted, Evaluator, Task
@@ -121,6 +121,12 @@ class LatentBO(LatentSearch):
         best = embeddings[np.argsort(energies)[: self.top]]
         around = best[rng.integers(len(best), size=local)] + self.local_std * rng.standard_normal((local, dim))
         return np.concatenate([rng.standard_normal((self.candidates - local, dim)), around])
+
+    def growing_seconds(self, calibration: dict, evaluations: int) -> float:
+        """Its GP refits (:func:`.gp.refit_seconds`) over the circuits a run of ``evaluations``
+        scores, at the calibration run's evaluations per circuit (lite-v1's runs: 105-194)."""
+        per_circuit = calibration["evaluations_used"] / max(1, calibration["info"]["circuits_scored"])
+        return refit_seconds(round(evaluations / per_circuit), self.latent_dim, self.candidates, self.initial_points)
 
     def search(self, task: Task, evaluator: Evaluator, rng: np.random.Generator) -> SearchResult:
         latent = self.latent_space(task)
