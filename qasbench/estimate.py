@@ -45,6 +45,11 @@ def _cell(config: RunConfig) -> tuple:
     return config.problem, config.noise, config.shots, config.max_gates
 
 
+def _row_key(label: str, problem: str, noise: str, shots) -> tuple:
+    """A row of the estimate: (algorithm label, problem, noise, shots or "exact")."""
+    return label, problem, noise, "exact" if shots is None else shots
+
+
 def evaluation_seconds(config: RunConfig) -> float:
     """Seconds per Evaluator call for this configuration's cell (see the module docstring)."""
     task = replace(config, budget=10**9).task()
@@ -73,7 +78,7 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         if _cell(config) not in evaluation:
             evaluation[_cell(config)] = evaluation_seconds(config)
             log(f"calibrated {config.problem} / {config.noise}: {evaluation[_cell(config)] * 1e6:.0f} us per evaluation")
-    overhead, fixed, fraction, calibration = {}, {}, {}, {}
+    algorithm, overhead, fixed, fraction, calibration = {}, {}, {}, {}, {}
     for label in dict.fromkeys(c.label for c in configs):
         cheapest = min((c for c in configs if c.label == label), key=lambda c: (evaluation[_cell(c)], c.budget))
         short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
@@ -89,17 +94,15 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         overhead[label] = max(0.0, slope - evaluation[_cell(cheapest)])
         fixed[label] = max(0.0, first["wall_time_s"] - first_spent * max(slope, 0.0))
         fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
-        calibration[label] = record
+        algorithm[label], calibration[label] = cheapest.make_algorithm(), record
         log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation, {fixed[label]:.2g} s "
             f"per run ({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
             + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else ""))
     rows: dict[tuple, dict] = {}
-    algorithms = {}
     for config in configs:
-        algorithm = algorithms.setdefault(config.label, config.make_algorithm())
         spent = config.budget * fraction[config.label]
-        growing = algorithm.growing_seconds(calibration[config.label], round(spent))
-        key = (config.label, config.problem, config.noise, "exact" if config.shots is None else config.shots)
+        growing = algorithm[config.label].growing_seconds(calibration[config.label], round(spent))
+        key = _row_key(config.label, config.problem, config.noise, config.shots)
         per_evaluation = evaluation[_cell(config)] + overhead[config.label]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
                                         runs=0, budget=config.budget, budget_spent=fraction[config.label],
@@ -125,16 +128,14 @@ def against(rows: list[dict], source) -> list[dict]:
     its 10 runs is compared on 4); cells without records get None."""
     from qasbench.results import iter_records
 
-    measured: dict[tuple, list] = {}
+    wall_times: dict[tuple, list[float]] = {}
     for _, record in iter_records(source):
-        key = (record["algorithm_label"], record["problem"], record["noise"],
-               "exact" if record["shots"] is None else record["shots"])
-        hours_and_runs = measured.setdefault(key, [0.0, 0])
-        hours_and_runs[0] += record["wall_time_s"] / 3600
-        hours_and_runs[1] += 1
+        key = _row_key(record["algorithm_label"], record["problem"], record["noise"], record["shots"])
+        wall_times.setdefault(key, []).append(record["wall_time_s"])
     out = []
     for row in rows:
-        hours, runs = measured.get((row["algorithm"], row["problem"], row["noise"], row["shots"]), (None, 0))
+        seconds = wall_times.get((row["algorithm"], row["problem"], row["noise"], row["shots"]), [])
+        hours, runs = (sum(seconds) / 3600 if seconds else None), len(seconds)
         out.append({**row, "measured_cpu_hours": hours, "measured_runs": runs,
                     "predicted_over_measured": None if not hours else row["cpu_hours"] * runs / row["runs"] / hours})
     return out
