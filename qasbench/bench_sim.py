@@ -100,10 +100,11 @@ def _alternating(fns: dict, repeats: int) -> dict:
     return {k: float(np.median(v)) for k, v in samples.items()}
 
 
-def fused_pass(n_qubits: int):
+def fused_pass(n_qubits: int, at_end: bool = False):
     """A call that applies one fused CNOT operator of the kernel (random 4 x 4 factors, the
-    ``mumbai-median`` noisy CNOT) on two middle qubits of a random 4^n Pauli vector, in place;
-    and that vector."""
+    ``mumbai-median`` noisy CNOT) on two middle qubits of a random 4^n Pauli vector, in place
+    (``at_end``: on a middle qubit and the last one, the kernel's gathered path); and that
+    vector."""
     from qasbench.sim.ptm import _csr, _fused_cnot
 
     state = np.random.default_rng(0).random(4**n_qubits)
@@ -111,7 +112,8 @@ def fused_pass(n_qubits: int):
     indptr, cols, vals = _csr(_fused_cnot(True, load_noise("mumbai-median").cnot_noise(0, 1))[None])
     scratch = np.empty(16 * ptm_kernels.TILE), np.empty(16 * ptm_kernels.TILE)
     lo = max(0, n_qubits // 2 - 1)
-    return partial(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0], vals[0], lo, lo + 1,
+    hi = n_qubits - 1 if at_end else lo + 1
+    return partial(ptm_kernels._apply, state, factor, factor, True, True, indptr[0], cols[0], vals[0], lo, hi,
                    n_qubits, *scratch), state
 
 

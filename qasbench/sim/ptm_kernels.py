@@ -13,8 +13,11 @@ pairs alike (no transposition of the state). An operator mixes 4^(n-2) sets of 1
 two qubits' digits varying); where the digits below the pair give runs of at least ``MIN_RUN``
 contiguous entries, R, L and C2 are applied to slices of the state itself, ``TILE`` entries at
 a time, the run as the innermost, vectorizing loop. An operator on the last qubits (shorter
-runs) is gathered tile by tile into a contiguous buffer, transformed there and scattered back.
-(``MIN_RUN`` 16 and 64 measured within noise of each other at n = 8.) Batches loop over their
+runs) is gathered tile by tile into a contiguous buffer, transformed there and scattered back;
+a tile takes whole runs of the digits below the pair and then consecutive values of the digits
+between and above it, so that it reads every cache line it touches once (gathering one entry
+per run, as before 2026-12-05, cost 2-9x more for such operators at n = 8). (``MIN_RUN`` 16 and
+64 measured within noise of each other at n = 8.) Batches loop over their
 parameter sets inside the kernel. Only ``contract`` fast-math (fused multiply-add), never
 reassociation.
 """
@@ -124,9 +127,9 @@ def _apply(state, L, R, use_l, use_r, indptr, cols, vals, lo, hi, n, buf, out):
     = -1, L alone on qubit lo.
 
     Where the digits below the operator's give runs of at least ``MIN_RUN`` contiguous entries,
-    the blocks are slices of the state itself. Otherwise (an operator on the last two qubits)
-    the widest of the other two digit blocks is gathered, ``TILE`` entries at a time, into a
-    contiguous buffer, transformed there and scattered back."""
+    the blocks are slices of the state itself. Otherwise (hi among the last qubits) tiles of
+    about ``TILE`` entries per row are gathered into a contiguous buffer, transformed there and
+    scattered back; see the comment below for their shape."""
     above, between, below, s_lo, s_hi = _geometry(n, lo, hi)
     rows = 16 if hi >= 0 else 4
     offsets = np.empty(rows, np.uint64)
@@ -144,24 +147,46 @@ def _apply(state, L, R, use_l, use_r, indptr, cols, vals, lo, hi, n, buf, out):
                         o[k] = offsets[k] + base
                     _block(state, o, width, L, R, use_l, use_r, indptr, cols, vals, out, group)
         return
-    outer, vector = (above, between) if between[0] >= above[0] else (between, above)
-    width = min(vector[0], TILE)
-    stride = vector[1]
+    # a tile: every ``run`` (the digits below hi) of c_m consecutive between-values of c_a
+    # consecutive above-values, so that it reads whole cache lines (one contiguous stretch of the
+    # state once c_a > 1); gathered row by row into the contiguous buffer, transformed, scattered
+    u = np.uint64
+    run = u(below[0])
+    c_m = u(min(between[0], max(1, TILE // below[0])))
+    c_a = u(min(above[0], max(1, TILE // (below[0] * between[0]))))
+    width = c_a * c_m * run
+    s_a, s_m = u(above[1]), u(between[1])
     for k in range(rows):
-        o[k] = k * width
-    for i in range(outer[0]):
-        for v0 in range(0, vector[0], width):
-            for s in range(below[0]):
-                base = i * outer[1] + v0 * stride + s
-                for k in range(rows):
-                    start, row = base + offsets[k], k * width
-                    for t in range(width):
-                        buf[row + t] = state[start + t * stride]
-                _block(buf, o, width, L, R, use_l, use_r, indptr, cols, vals, out, group)
-                for k in range(rows):
-                    start, row = base + offsets[k], k * width
-                    for t in range(width):
-                        state[start + t * stride] = buf[row + t]
+        o[k] = u(k) * width
+    for a0 in range(0, above[0], c_a):
+        for m0 in range(0, between[0], c_m):
+            base = u(a0 * above[1] + m0 * between[1])
+            for k in range(rows):
+                _copy(buf, o[k], c_m * run, run, state, base + offsets[k], s_a, s_m, c_a, c_m, run)
+            _block(buf, o, width, L, R, use_l, use_r, indptr, cols, vals, out, group)
+            for k in range(rows):
+                _copy(state, base + offsets[k], s_a, s_m, buf, o[k], c_m * run, run, c_a, c_m, run)
+
+
+@njit(cache=True, inline="always")
+def _copy(target, t0, ta, tm, source, s0, sa, sm, count_a, count_m, run):
+    """``target[t0 + a * ta + m * tm + i] = source[s0 + a * sa + m * sm + i]`` for a, m, i below
+    count_a, count_m, run (all uint64). Runs of one entry, and a single m, without their inner
+    loops."""
+    if run == 1 and count_m == 1:
+        for a in range(count_a):
+            target[t0 + a * ta] = source[s0 + a * sa]
+    elif run == 1:
+        for a in range(count_a):
+            t, s = t0 + a * ta, s0 + a * sa
+            for m in range(count_m):
+                target[t + m * tm] = source[s + m * sm]
+    else:
+        for a in range(count_a):
+            for m in range(count_m):
+                t, s = t0 + a * ta + m * tm, s0 + a * sa + m * sm
+                for i in range(run):
+                    target[t + i] = source[s + i]
 
 
 @njit(fastmath=_FASTMATH, cache=True)

@@ -37,11 +37,12 @@ def test_noiseless_statevector_energy(benchmark, n):
     benchmark(sim.energies, circuit, params)
 
 
+@pytest.mark.parametrize("at_end", [False, True], ids=["middle", "end"])
 @pytest.mark.parametrize("n", [6, 8])
-def test_fused_two_qubit_operator(benchmark, n):
+def test_fused_two_qubit_operator(benchmark, n, at_end):
     from qasbench.bench_sim import fused_pass
 
-    benchmark(fused_pass(n)[0])
+    benchmark(fused_pass(n, at_end)[0])
 
 
 @pytest.mark.parametrize("noise", ["noiseless", "mumbai-median"])
