@@ -95,9 +95,12 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         fixed[label] = max(0.0, first["wall_time_s"] - first_spent * max(slope, 0.0))
         fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
         algorithm[label], calibration[label] = cheapest.make_algorithm(), record
+        # a cost model of the algorithm's own (e.g. latent-bo timing its GP) runs here, inside this label's line
+        growing = algorithm[label].growing_seconds(record, round(cheapest.budget * fraction[label]))
         log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation, {fixed[label]:.2g} s "
             f"per run ({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
-            + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else ""))
+            + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else "")
+            + (f"; {growing:.3g} s per run growing faster than its evaluations there" if growing else ""))
     rows: dict[tuple, dict] = {}
     for config in configs:
         spent = config.budget * fraction[config.label]

@@ -314,6 +314,8 @@ def test_estimate_adds_the_cost_an_algorithm_says_grows_past_its_calibration(mon
 
     monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.1)
     configs = [RunConfig("tests.test_random_search_and_cli:GrowingCost", "h2-2q", seed=s, budget=400) for s in (0, 1)]
-    (row,) = estimating.estimate(configs, log=lambda line: None)
+    lines = []
+    (row,) = estimating.estimate(configs, log=lines.append)
     assert row["s_per_run_growing"] == 4.0
+    assert "4 s per run growing faster than its evaluations" in lines[-1]  # said where it is computed
     assert row["cpu_hours"] == pytest.approx(2 * (row["s_per_run_fixed"] + 4.0 + 400 * row["us_per_evaluation"] / 1e6) / 3600)
