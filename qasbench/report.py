@@ -311,6 +311,9 @@ def _plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path, styles: dict) -> N
     ax.axhline(subset.success_threshold.iloc[0], color="k", ls="--", lw=0.8, label=_threshold_label(subset))
     ax.set(yscale="log", xlabel="CNOT count", ylabel=f"error ({subset.energy_unit.iloc[0]})",
            title=f"{_cell_title(*cell)}: error vs CNOTs, {_seeds(subset)}")
+    ax.xaxis.get_major_locator().set_params(integer=True)  # counts: no -0.04 ticks when all are 0
+    left, right = ax.get_xlim()
+    ax.set_xlim(min(left, -0.5), max(right, 1.5))
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
