@@ -3,9 +3,16 @@
 Cost model, per run: ``fixed + budget x (evaluation + overhead) + growing`` seconds of one thread, where
 
 * ``evaluation`` is the seconds of one ``Evaluator.energies`` call for the cell's problem, noise
-  and shots, measured here on ``EVALUATION_CALLS`` random circuits of the search space (at half
-  its gate cap), one parameter set each: the median of five blocks' means, so that a one-off
-  stall does not count (one once made a 29 us cell read 662 us);
+  and shots at the gate count the algorithm's circuits have there. Per cell, a line
+  ``base + per_gate x gates`` is fitted (relative residuals) to the median seconds of single
+  calls at ``COST_SIZES`` circuit sizes from 1 gate to the search space's cap (random circuits,
+  one parameter set each, ``EVALUATION_CALLS`` in all), timed call by call after an untimed
+  pass over the same circuits: a median, because a call the scheduler preempts reads
+  milliseconds for microseconds on a busy machine. An algorithm's gate
+  count is the mean over the evaluations of its calibration run (below), as a fraction of that
+  cell's cap, applied to every cell's cap: evolutionary search scores circuits of a few gates,
+  random search of half the cap, and an evaluation's cost grows with its gates (measured 0.23 ms
+  at 2 gates to 9.7 ms at 125 on a noisy 8-qubit cell);
 * ``overhead`` is the algorithm's own seconds per evaluation (its optimizer, agent or model)
   and ``fixed`` its seconds per run that do not grow with the evaluations (TF-QAS's proxies, a
   tensor-network warm start), from two runs on its cheapest cell after a warm-up run that pays
@@ -24,12 +31,14 @@ refitted on every scored point), as the algorithm predicts it for the budget spe
 calibration record (``Algorithm.growing_seconds``; none for most). An algorithm's ``prepare``
 (pretraining) is paid by its warm-up run, cached, and not counted again. Limits, stated: any
 other overhead that keeps growing past the calibration run is extrapolated as constant; the
-fraction of the budget an early-stopping method spends differs between problems.
+fraction of the budget an early-stopping method spends, and the fraction of the gate cap a
+method's circuits fill, differ between problems; a batch of parameter sets costs less per row
+than single calls, which the line is timed on.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,6 +46,7 @@ from qasbench.config import RunConfig
 from qasbench.evaluator import BudgetExhausted, Evaluator
 
 EVALUATION_CALLS = 200
+COST_SIZES = 10  # circuit sizes from 1 gate to the cap, geometrically spaced
 CALIBRATION_SECONDS = 15.0
 WARM_UP_BUDGET = 30
 
@@ -50,21 +60,40 @@ def _row_key(label: str, problem: str, noise: str, shots) -> tuple:
     return label, problem, noise, "exact" if shots is None else shots
 
 
-def evaluation_seconds(config: RunConfig) -> float:
-    """Seconds per Evaluator call for this configuration's cell (see the module docstring)."""
+@dataclass(frozen=True)
+class EvaluationCost:
+    """Seconds of one Evaluator call in a cell: ``base + per_gate x gates``, for circuits of up
+    to ``max_gates`` gates (the cell's search-space cap)."""
+
+    base: float
+    per_gate: float
+    max_gates: int
+
+    def at_fraction(self, fraction: float) -> float:
+        """Seconds per call for circuits filling ``fraction`` of the cap."""
+        return self.base + self.per_gate * fraction * self.max_gates
+
+
+def evaluation_cost(config: RunConfig) -> EvaluationCost:
+    """The cost line of this configuration's cell (see the module docstring)."""
     task = replace(config, budget=10**9).task()
     evaluator = Evaluator(task, np.random.default_rng(0))
     rng = np.random.default_rng(1)
-    circuits = [task.search_space.sample(rng, max(1, task.search_space.max_gates // 2)) for _ in range(EVALUATION_CALLS)]
-    angles = [rng.uniform(-np.pi, np.pi, (1, c.n_params)) for c in circuits]
-    evaluator.energies(circuits[0], angles[0])  # compiled kernels loaded, caches warm
-    blocks = []  # the median of five blocks: a one-off stall (a compilation, a busy core) does not count
-    for block in np.array_split(np.arange(EVALUATION_CALLS), 5):
+    cap = task.search_space.max_gates
+    sizes = np.unique(np.geomspace(1, cap, COST_SIZES).round().astype(int))
+    calls = EVALUATION_CALLS // len(sizes)
+    circuits = [task.search_space.sample(rng, int(size)) for size in sizes for _ in range(calls)]
+    for circuit in circuits:  # kernels compiled, gate operators built: a long run's state
+        evaluator.energies(circuit, rng.uniform(-np.pi, np.pi, (1, circuit.n_params)))
+    seconds = []
+    for circuit in circuits:  # new angles: nothing a cache keeps of the first pass applies
+        angles = rng.uniform(-np.pi, np.pi, (1, circuit.n_params))
         start = time.perf_counter()
-        for i in block:
-            evaluator.energies(circuits[i], angles[i])
-        blocks.append((time.perf_counter() - start) / len(block))
-    return float(np.median(blocks))
+        evaluator.energies(circuit, angles)
+        seconds.append(time.perf_counter() - start)
+    medians = np.median(np.reshape(seconds, (len(sizes), calls)), axis=1)
+    per_gate, base = np.polyfit(sizes, medians, 1, w=1 / medians)  # relative residuals: small circuits count
+    return EvaluationCost(max(0.0, float(base)), max(0.0, float(per_gate)), cap)
 
 
 def estimate(configs: list[RunConfig], log=print) -> list[dict]:
@@ -73,32 +102,41 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
     from qasbench.runner import pin_threads, run_one
 
     pin_threads()
-    evaluation = {}
+    cost = {}
     for config in configs:
-        if _cell(config) not in evaluation:
-            evaluation[_cell(config)] = evaluation_seconds(config)
-            log(f"calibrated {config.problem} / {config.noise}: {evaluation[_cell(config)] * 1e6:.0f} us per evaluation")
-    algorithm, overhead, fixed, fraction, calibration = {}, {}, {}, {}, {}
+        if _cell(config) not in cost:
+            cost[_cell(config)] = line = evaluation_cost(config)
+            log(f"calibrated {config.problem} / {config.noise}: {line.base * 1e6:.0f} us + {line.per_gate * 1e6:.1f} us "
+                f"per gate per evaluation (up to {line.max_gates} gates)")
+    algorithm, overhead, fixed, fraction, filled, calibration = {}, {}, {}, {}, {}, {}
     for label in dict.fromkeys(c.label for c in configs):
-        cheapest = min((c for c in configs if c.label == label), key=lambda c: (evaluation[_cell(c)], c.budget))
+        cheapest = min((c for c in configs if c.label == label),
+                       key=lambda c: (cost[_cell(c)].at_fraction(0.5), c.budget))
         short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
         run_one(short)  # imports, compilation
         first = run_one(short)
+        seen = {}
+
+        def observe(evaluator):
+            seen.update(gates=evaluator.gates_evaluated, evaluations=evaluator.evaluations_used)
         try:
-            record = run_one(replace(cheapest, seed=0, timeout_s=CALIBRATION_SECONDS))
+            record = run_one(replace(cheapest, seed=0, timeout_s=CALIBRATION_SECONDS), observe)
         except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
-            record = run_one(replace(short, budget=min(4 * WARM_UP_BUDGET, cheapest.budget)))
+            record = run_one(replace(short, budget=min(4 * WARM_UP_BUDGET, cheapest.budget)), observe)
+        line = cost[_cell(cheapest)]
+        filled[label] = seen["gates"] / seen["evaluations"] / line.max_gates if seen.get("evaluations") else 0.5
         spent, first_spent = max(1, record["evaluations_used"]), max(1, first["evaluations_used"])
         slope = ((record["wall_time_s"] - first["wall_time_s"]) / (spent - first_spent) if spent > first_spent
                  else record["wall_time_s"] / spent)
-        overhead[label] = max(0.0, slope - evaluation[_cell(cheapest)])
+        overhead[label] = max(0.0, slope - line.at_fraction(filled[label]))
         fixed[label] = max(0.0, first["wall_time_s"] - first_spent * max(slope, 0.0))
         fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
         algorithm[label], calibration[label] = cheapest.make_algorithm(), record
         # a cost model of the algorithm's own (e.g. latent-bo timing its GP) runs here, inside this label's line
         growing = algorithm[label].growing_seconds(record, round(cheapest.budget * fraction[label]))
         log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation, {fixed[label]:.2g} s "
-            f"per run ({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
+            f"per run, circuits of {filled[label]:.0%} of the gate cap "
+            f"({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
             + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else "")
             + (f"; {growing:.3g} s per run growing faster than its evaluations there" if growing else ""))
     rows: dict[tuple, dict] = {}
@@ -106,9 +144,11 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         spent = config.budget * fraction[config.label]
         growing = algorithm[config.label].growing_seconds(calibration[config.label], round(spent))
         key = _row_key(config.label, config.problem, config.noise, config.shots)
-        per_evaluation = evaluation[_cell(config)] + overhead[config.label]
+        line = cost[_cell(config)]
+        per_evaluation = line.at_fraction(filled[config.label]) + overhead[config.label]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
                                         runs=0, budget=config.budget, budget_spent=fraction[config.label],
+                                        gates_per_evaluation=round(filled[config.label] * line.max_gates, 1),
                                         us_per_evaluation=per_evaluation * 1e6, s_per_run_fixed=fixed[config.label],
                                         s_per_run_growing=growing, cpu_hours=0.0))
         row["runs"] += 1

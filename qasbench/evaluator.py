@@ -148,6 +148,7 @@ class Evaluator:
     deadline: float | None = None  # time.monotonic() after which evaluations are refused
     evaluations_used: int = 0
     shots_used: int = 0
+    gates_evaluated: int = 0  # gates summed over the evaluations (an evaluation's cost grows with them)
     best_energy: float = np.inf
     best: tuple[Circuit, np.ndarray] | None = None
     history: list[tuple[int, float, int]] = field(default_factory=list)  # (evaluations, best error, shots)
@@ -208,6 +209,7 @@ class Evaluator:
         else:
             energies = self._constant + sample_terms(self._simulator.expectations(circuit, params), shots,
                                                      self.rng) @ self._coeffs
+        self.gates_evaluated += len(circuit.gates) * batch * self.evaluations_per_energy
         self._record(circuit, params, energies, cost_shots // batch)
         if self.progress is not None and time.monotonic() >= self._next_progress:
             self._next_progress = time.monotonic() + self.progress_every_s

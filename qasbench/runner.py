@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
@@ -40,7 +41,7 @@ def _progress_line(config: RunConfig, start: float):
     return report
 
 
-def run_one(config: RunConfig) -> dict:
+def run_one(config: RunConfig, observe: Callable[[Evaluator], None] | None = None) -> dict:
     """Execute one configuration and return its record (not yet written).
 
     ``config.timeout_s``: wall-clock limit; past it the next evaluation is refused and the run
@@ -48,7 +49,9 @@ def run_one(config: RunConfig) -> dict:
     timed apart (``preparation_wall_time_s``); ``wall_time_s`` and the time limit are the
     search's alone. ``stopped_by`` says why the run ended: ``budget`` (every evaluation spent),
     ``timeout``, or ``algorithm`` (it returned with budget left). Runs longer than
-    PROGRESS_EVERY_S print a progress line to stderr that often."""
+    PROGRESS_EVERY_S print a progress line to stderr that often. ``observe``, if given, is
+    called with the run's Evaluator when the search has ended (``qasbench estimate`` reads the
+    gates it evaluated); nothing it reads enters the record."""
     task = config.task()
     algorithm = config.make_algorithm()
     algorithm_seq, shot_seq = config.seed_sequence().spawn(2)
@@ -67,6 +70,8 @@ def run_one(config: RunConfig) -> dict:
             raise
         (circuit, params), estimate, info = evaluator.best, evaluator.best_energy, {"ran_out": True}
     wall = time.perf_counter() - start
+    if observe is not None:
+        observe(evaluator)
     if deadline is not None and time.monotonic() > deadline:
         stopped_by = "timeout"
     else:

@@ -319,3 +319,20 @@ def test_estimate_adds_the_cost_an_algorithm_says_grows_past_its_calibration(mon
     assert row["s_per_run_growing"] == 4.0
     assert "4 s per run growing faster than its evaluations" in lines[-1]  # said where it is computed
     assert row["cpu_hours"] == pytest.approx(2 * (row["s_per_run_fixed"] + 4.0 + 400 * row["us_per_evaluation"] / 1e6) / 3600)
+
+
+def test_estimate_prices_an_evaluation_by_the_gates_the_algorithm_scores(monkeypatch):
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+
+    line = estimating.evaluation_cost(RunConfig("random", "lih-4q", "depol-1e-3"))
+    assert line.max_gates == 40 and line.per_gate > 0  # every gate adds a noisy PTM operator
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 2.0)
+    short = {"max_gates": 2, "evaluations_per_circuit": 20}
+    configs = [RunConfig("random", "lih-4q", "depol-1e-3", budget=4000, algorithm_params={"evaluations_per_circuit": 20}),
+               RunConfig("random", "lih-4q", "depol-1e-3", budget=4000, algorithm_params=short)]
+    lines = []
+    full, small = estimating.estimate(configs, log=lines.append)
+    assert 1 <= small["gates_per_evaluation"] <= 2  # random circuits of 1 or 2 gates
+    assert 10 < full["gates_per_evaluation"] < 31  # lengths uniform in [1, 40]: mean 20.5
+    assert "of the gate cap" in lines[-1]
