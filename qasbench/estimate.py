@@ -1,6 +1,7 @@
 """The predicted cost of a grid before it runs: ``qasbench estimate GRID`` and ``qasbench run GRID --dry-run``.
 
-Cost model, per run: ``fixed + budget x (evaluation + overhead) + growing`` seconds of one thread, where
+Cost model, per run: ``fixed + budget x (evaluation + overhead) + growing`` CPU seconds of one thread,
+where
 
 * ``evaluation`` is the seconds of one ``Evaluator.energies`` call for the cell's problem, noise
   and shots at the gate count the algorithm's circuits have there. Per cell, a line
@@ -9,31 +10,48 @@ Cost model, per run: ``fixed + budget x (evaluation + overhead) + growing`` seco
   one parameter set each, ``EVALUATION_CALLS`` in all), timed call by call after an untimed
   pass over the same circuits: a median, because a call the scheduler preempts reads
   milliseconds for microseconds on a busy machine. An algorithm's gate
-  count is the mean over the evaluations of its calibration run (below), as a fraction of that
-  cell's cap, applied to every cell's cap: evolutionary search scores circuits of a few gates,
-  random search of half the cap, and an evaluation's cost grows with its gates (measured 0.23 ms
-  at 2 gates to 9.7 ms at 125 on a noisy 8-qubit cell);
-* ``overhead`` is the algorithm's own seconds per evaluation (its optimizer, agent or model)
-  and ``fixed`` its seconds per run that do not grow with the evaluations (TF-QAS's proxies, a
-  tensor-network warm start), from two runs on its cheapest cell after a warm-up run that pays
-  the one-off costs (imports, compilation): a short run of ``WARM_UP_BUDGET`` evaluations and a
-  run at the cell's full budget stopped after ``CALIBRATION_SECONDS`` (so a replay buffer
-  fills and a model grows as in a real run, as far as the time allows; if it gets no
-  evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations instead). The
-  line through the two (evaluations, seconds) points gives the seconds per evaluation (less
-  the cell's ``evaluation``: the overhead, floored at zero) and the fixed seconds (its
-  intercept, floored at zero);
-* the budget spent: all of it, unless the calibration run stopped on its own (``stopped_by`` is
-  ``algorithm``, e.g. ADAPT converging), whose fraction of its budget is applied to every cell.
+  count is the mean over the evaluations of its calibration run on that problem (below), as a
+  fraction of the calibrated cell's cap, applied to the cap of every cell of the problem:
+  evolutionary search scores circuits of a few gates, random search of half the cap, and an
+  evaluation's cost grows with its gates (measured 0.23 ms at 2 gates to 9.7 ms at 125 on a
+  noisy 8-qubit cell);
+* ``fixed`` is the algorithm's seconds per run that do not grow with the evaluations
+  (TF-QAS's proxies, a tensor-network warm start), and ``overhead`` its own seconds per
+  evaluation (its optimizer, agent or model) on each problem. After a warm-up run on the
+  algorithm's cheapest cell that pays the one-off costs (imports, compilation), a short run of
+  ``WARM_UP_BUDGET`` evaluations there, and one calibration run per problem, on the problem's
+  cheapest cell: the cell's full budget, stopped after ``CALIBRATION_SECONDS`` (so a replay
+  buffer fills and a model grows as in a real run, as far as the time allows; if it gets no
+  evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations instead). The line
+  through the short run and the calibration run of the cheapest cell gives ``fixed`` (its
+  intercept, floored at zero); each problem's calibration run, less ``fixed``, per evaluation,
+  less its cell's ``evaluation``, gives the overhead there (floored at zero);
+* the budget spent: all of it, unless a problem's calibration run stopped on its own
+  (``stopped_by`` is ``algorithm``, e.g. ADAPT converging), whose fraction of its budget is
+  applied to every cell of that problem.
+
+The calibration runs are timed in CPU seconds of the calling thread (``time.thread_time``: the
+runs are pinned to one thread, see :func:`qasbench.runner.pin_threads`), the evaluation calls
+by the median of their wall times, so that other work on a busy machine, or a thread pool left
+spinning in this process, inflates neither; a run's record keeps its wall time, which matches
+on a machine with a core per worker.
+
+Calibrating per problem, not once per algorithm, is what the gates and the budget spent need:
+evolutionary search fills 25% of the cap on h2-3q and 2% on h2o-8q, and ADAPT stops after 20
+evaluations on h2-3q but 18560 on h2o-8q (standard-v1's records); once per algorithm, the
+estimate of standard-v1 was 11x over for evolutionary on noisy h2o-8q and 10-100x under for
+ADAPT on lih-6q and h2o-8q. It costs up to ``CALIBRATION_SECONDS`` per algorithm and problem.
 
 ``growing`` is an algorithm's own work that grows faster than its evaluations (latent BO's GP,
 refitted on every scored point), as the algorithm predicts it for the budget spent from its
-calibration record (``Algorithm.growing_seconds``; none for most). An algorithm's ``prepare``
-(pretraining) is paid by its warm-up run, cached, and not counted again. Limits, stated: any
-other overhead that keeps growing past the calibration run is extrapolated as constant; the
-fraction of the budget an early-stopping method spends, and the fraction of the gate cap a
-method's circuits fill, differ between problems; a batch of parameter sets costs less per row
-than single calls, which the line is timed on.
+calibration record on the problem (``Algorithm.growing_seconds``; none for most). An
+algorithm's ``prepare`` (pretraining) is paid by the first run on a problem, cached, reported
+in the calibration line and not counted. Limits, stated: any other overhead that keeps growing
+past the calibration run is extrapolated as constant; the budget an early-stopping method
+spends, and the gates its circuits fill, differ between noise profiles of one problem too
+(ADAPT on h2-3q: 20 evaluations noiseless, 847 under mumbai-median), and only the problem's
+cheapest profile is calibrated; a batch of parameter sets costs less per row than single calls,
+which the line is timed on.
 """
 from __future__ import annotations
 
@@ -96,10 +114,67 @@ def evaluation_cost(config: RunConfig) -> EvaluationCost:
     return EvaluationCost(max(0.0, float(base)), max(0.0, float(per_gate)), cap)
 
 
+def _timed(config: RunConfig, observe=None) -> tuple[dict, float, float]:
+    """``run_one(config)`` after the algorithm's ``prepare``, so that inside the run that is a
+    cache hit: its record, the CPU seconds of its search (``Evaluator.cpu_seconds``, over what a
+    record's ``wall_time_s`` times) and the wall seconds the preparation took. CPU, not wall,
+    time: other work on a busy machine does not inflate a calibration (on a machine with a core
+    per worker, as the records are made, the two agree)."""
+    from qasbench.runner import run_one
+
+    task, algorithm = config.task(), config.make_algorithm()
+    start = time.perf_counter()
+    algorithm.prepare(task)
+    preparation = time.perf_counter() - start
+    seen = {}
+
+    def at_the_end(evaluator):
+        seen["seconds"] = evaluator.cpu_seconds
+        if observe is not None:
+            observe(evaluator)
+    record = run_one(config, at_the_end)
+    return record, seen["seconds"], preparation
+
+
+def _calibrate(cell: RunConfig, line: EvaluationCost, algorithm, stops_early: bool = False) -> dict:
+    """One timed run of ``cell`` at its full budget, stopped after ``CALIBRATION_SECONDS`` (or,
+    with no evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations of it):
+    its record, CPU seconds and preparation seconds (:func:`_timed`), the evaluations it spent,
+    the mean fraction of the gate cap its evaluations filled, the fraction of the budget it
+    spends and the seconds the algorithm says grow past its evaluations at that spending. The
+    fraction is below 1 where the run stopped on its own; for an algorithm known to stop early
+    (``stops_early``) whose run the time limit cut, it is the fraction spent by then, a lower
+    bound (``"at_least"``)."""
+    seen = {}
+
+    def observe(evaluator):
+        seen.update(gates=evaluator.gates_evaluated, evaluations=evaluator.evaluations_used)
+    try:
+        record, seconds, preparation = _timed(replace(cell, seed=0, timeout_s=CALIBRATION_SECONDS), observe)
+    except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
+        record, seconds, preparation = _timed(
+            replace(cell, budget=min(4 * WARM_UP_BUDGET, cell.budget), seed=0, timeout_s=None), observe)
+    cut = stops_early and record["stopped_by"] == "timeout"
+    fraction = record["evaluations_used"] / cell.budget if record["stopped_by"] == "algorithm" or cut else 1.0
+    return {"cell": cell, "line": line, "record": record, "seconds": seconds, "preparation": preparation,
+            "spent": max(1, record["evaluations_used"]), "at_least": cut, "fraction": fraction,
+            "filled": seen["gates"] / seen["evaluations"] / line.max_gates if seen.get("evaluations") else 0.5,
+            "growing": algorithm.growing_seconds(record, round(cell.budget * fraction))}
+
+
+def _fixed_seconds(first_spent: int, first_seconds: float, calibration: dict) -> float:
+    """Seconds per run that do not grow with the evaluations: the intercept of the line through
+    the short run (``first_spent`` evaluations in ``first_seconds``) and the calibration run on
+    the same cell (floored at zero)."""
+    spent, seconds = calibration["spent"], calibration["seconds"]
+    slope = (seconds - first_seconds) / (spent - first_spent) if spent > first_spent else seconds / spent
+    return max(0.0, first_seconds - first_spent * max(slope, 0.0))
+
+
 def estimate(configs: list[RunConfig], log=print) -> list[dict]:
     """One row per (algorithm label, problem, noise, shots) of ``configs``: runs, budget per run,
     predicted seconds per evaluation and CPU-hours in all. ``log`` gets a line per calibration."""
-    from qasbench.runner import pin_threads, run_one
+    from qasbench.runner import pin_threads
 
     pin_threads()
     cost = {}
@@ -108,47 +183,53 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
             cost[_cell(config)] = line = evaluation_cost(config)
             log(f"calibrated {config.problem} / {config.noise}: {line.base * 1e6:.0f} us + {line.per_gate * 1e6:.1f} us "
                 f"per gate per evaluation (up to {line.max_gates} gates)")
-    algorithm, overhead, fixed, fraction, filled, calibration = {}, {}, {}, {}, {}, {}
-    for label in dict.fromkeys(c.label for c in configs):
-        cheapest = min((c for c in configs if c.label == label),
-                       key=lambda c: (cost[_cell(c)].at_fraction(0.5), c.budget))
-        short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
-        run_one(short)  # imports, compilation
-        first = run_one(short)
-        seen = {}
 
-        def observe(evaluator):
-            seen.update(gates=evaluator.gates_evaluated, evaluations=evaluator.evaluations_used)
-        try:
-            record = run_one(replace(cheapest, seed=0, timeout_s=CALIBRATION_SECONDS), observe)
-        except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
-            record = run_one(replace(short, budget=min(4 * WARM_UP_BUDGET, cheapest.budget)), observe)
-        line = cost[_cell(cheapest)]
-        filled[label] = seen["gates"] / seen["evaluations"] / line.max_gates if seen.get("evaluations") else 0.5
-        spent, first_spent = max(1, record["evaluations_used"]), max(1, first["evaluations_used"])
-        slope = ((record["wall_time_s"] - first["wall_time_s"]) / (spent - first_spent) if spent > first_spent
-                 else record["wall_time_s"] / spent)
-        overhead[label] = max(0.0, slope - line.at_fraction(filled[label]))
-        fixed[label] = max(0.0, first["wall_time_s"] - first_spent * max(slope, 0.0))
-        fraction[label] = spent / cheapest.budget if record["stopped_by"] == "algorithm" else 1.0
-        algorithm[label], calibration[label] = cheapest.make_algorithm(), record
-        # a cost model of the algorithm's own (e.g. latent-bo timing its GP) runs here, inside this label's line
-        growing = algorithm[label].growing_seconds(record, round(cheapest.budget * fraction[label]))
-        log(f"calibrated {label}: {overhead[label] * 1e6:.0f} us of its own per evaluation, {fixed[label]:.2g} s "
-            f"per run, circuits of {filled[label]:.0%} of the gate cap "
-            f"({spent} evaluations on {cheapest.problem} / {cheapest.noise}, {record['stopped_by']})"
-            + (f"; it stopped at {fraction[label]:.0%} of its budget" if fraction[label] < 1 else "")
-            + (f"; {growing:.3g} s per run growing faster than its evaluations there" if growing else ""))
+    def cheapness(config):  # the cell to calibrate on: the cheapest evaluations, then the smallest budget
+        return cost[_cell(config)].at_fraction(0.5), config.budget
+    algorithm, fixed, calibrated = {}, {}, {}
+    for label in dict.fromkeys(c.label for c in configs):
+        mine = [c for c in configs if c.label == label]
+        cheapest = min(mine, key=cheapness)
+        short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
+        _timed(short)  # imports, compilation
+        first, first_seconds, _ = _timed(short)
+        algorithm[label] = cheapest.make_algorithm()
+        calibrations = {}  # the calibrated cells (_cell), each problem's cheapest first
+        for problem in dict.fromkeys([cheapest.problem] + [c.problem for c in mine]):
+            cells = {_cell(c): c for c in sorted((c for c in mine if c.problem == problem), key=cheapness)}
+            first_cell = next(iter(cells.values()))
+            found = calibrations[_cell(first_cell)] = _calibrate(first_cell, cost[_cell(first_cell)], algorithm[label])
+            if found["fraction"] < 1:  # it stops on its own, and how soon differs between profiles: each calibrated
+                for key, cell in cells.items():
+                    if key not in calibrations:
+                        calibrations[key] = _calibrate(cell, cost[key], algorithm[label], stops_early=True)
+            for key in cells:
+                calibrated[label, key] = calibrations.get(key) or found
+        fixed[label] = _fixed_seconds(max(1, first["evaluations_used"]), first_seconds, calibrations[_cell(cheapest)])
+        for found in calibrations.values():
+            per_evaluation = max(0.0, found["seconds"] - fixed[label]) / found["spent"]
+            found["overhead"] = max(0.0, per_evaluation - found["line"].at_fraction(found["filled"]))
+            cell = found["cell"]
+            log(f"calibrated {label} on {cell.problem} / {cell.noise}: {found['overhead'] * 1e6:.0f} us of its own "
+                f"per evaluation, {fixed[label]:.2g} s per run, circuits of {found['filled']:.0%} of the gate cap "
+                f"({found['spent']} evaluations, {found['record']['stopped_by']})"
+                + (f"; it {'spends at least' if found['at_least'] else 'stops at'} {found['fraction']:.2%} "
+                   "of its budget" if found["fraction"] < 1 else "")
+                + (f"; {found['growing']:.3g} s per run growing faster than its evaluations there"
+                   if found["growing"] else "")
+                + (f"; its preparation took {found['preparation']:.3g} s (once per problem, cached, not counted)"
+                   if found["preparation"] >= 1 else ""))
     rows: dict[tuple, dict] = {}
     for config in configs:
-        spent = config.budget * fraction[config.label]
-        growing = algorithm[config.label].growing_seconds(calibration[config.label], round(spent))
+        found = calibrated[config.label, _cell(config)]
+        spent = config.budget * found["fraction"]
+        growing = algorithm[config.label].growing_seconds(found["record"], round(spent))
         key = _row_key(config.label, config.problem, config.noise, config.shots)
         line = cost[_cell(config)]
-        per_evaluation = line.at_fraction(filled[config.label]) + overhead[config.label]
+        per_evaluation = line.at_fraction(found["filled"]) + found["overhead"]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
-                                        runs=0, budget=config.budget, budget_spent=fraction[config.label],
-                                        gates_per_evaluation=round(filled[config.label] * line.max_gates, 1),
+                                        runs=0, budget=config.budget, budget_spent=found["fraction"],
+                                        gates_per_evaluation=round(found["filled"] * line.max_gates, 1),
                                         us_per_evaluation=per_evaluation * 1e6, s_per_run_fixed=fixed[config.label],
                                         s_per_run_growing=growing, cpu_hours=0.0))
         row["runs"] += 1

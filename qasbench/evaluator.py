@@ -156,6 +156,7 @@ class Evaluator:
     progress_every_s: float = 60.0
 
     def __post_init__(self):
+        self._cpu_start = time.thread_time()
         self._next_progress = time.monotonic() + self.progress_every_s
         problem = self.task.problem
         self._simulator = self.task.backend(self.backend)
@@ -170,6 +171,12 @@ class Evaluator:
             if mitigation.readout:  # the confusion matrices' calibration: two circuits, `shots` shots each
                 self._sampler.calibrate(self.task.shots, self.rng)
                 self.evaluations_used, self.shots_used = 2, 2 * self.task.shots
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU seconds of the calling thread since this Evaluator was made: the search's, read as
+        the search ends (``qasbench estimate`` times its calibration runs so; not recorded)."""
+        return time.thread_time() - self._cpu_start
 
     @property
     def remaining(self) -> int:

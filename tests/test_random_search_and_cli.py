@@ -263,7 +263,9 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     assert all(r["s_per_run_growing"] == 0 for r in rows)  # random search's own work grows with nothing
     assert all(r["budget_spent"] == 1.0 for r in rows)  # random search spends its whole budget
     assert totals(rows) == {"random": pytest.approx(sum(r["cpu_hours"] for r in rows))}
-    assert len(lines) == 5 and lines[-1].startswith("calibrated random:")  # 4 cells, 1 algorithm
+    assert len(lines) == 6  # 4 cells, then random search on each problem's cheapest cell
+    assert [line.split(":")[0] for line in lines[4:]] == ["calibrated random on h2-2q / noiseless",
+                                                          "calibrated random on h2-4q / noiseless"]
     assert "s per run" in lines[-1]
     assert run_cli("run", str(grid), "--dry-run", "--out", str(tmp_path / "out")) == 0
     assert "total:" in capsys.readouterr().out and not (tmp_path / "out").exists()  # nothing run
@@ -280,10 +282,13 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
 
 @dataclass
 class SlowStart(RandomSearch):
-    """Random search after a fixed 0.3 s of work that spends no evaluation (like TF-QAS's proxies)."""
+    """Random search after a fixed 0.3 CPU-seconds of work that spends no evaluation (like TF-QAS's
+    proxies)."""
 
     def search(self, task, evaluator, rng):
-        time.sleep(0.3)
+        end = time.thread_time() + 0.3
+        while time.thread_time() < end:
+            pass
         return super().search(task, evaluator, rng)
 
 
@@ -297,6 +302,26 @@ def test_estimate_separates_a_fixed_cost_per_run_from_the_cost_per_evaluation(mo
     (row,) = estimating.estimate(configs, log=lines.append)
     assert 0.2 < row["s_per_run_fixed"] < 0.6 and "s per run" in lines[-1]
     assert row["cpu_hours"] == pytest.approx(2 * (row["s_per_run_fixed"] + 400 * row["us_per_evaluation"] / 1e6) / 3600)
+
+
+@dataclass
+class SleepyStart(RandomSearch):
+    """Random search after 0.3 s of sleep: wall time that costs no CPU."""
+
+    def search(self, task, evaluator, rng):
+        time.sleep(0.3)
+        return super().search(task, evaluator, rng)
+
+
+def test_estimate_times_calibrations_in_cpu_seconds(monkeypatch):
+    """A wait (a busy machine's other work, here a sleep) is not charged as cost."""
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.1)
+    configs = [RunConfig("tests.test_random_search_and_cli:SleepyStart", "h2-2q", budget=400)]
+    (row,) = estimating.estimate(configs, log=lambda line: None)
+    assert row["s_per_run_fixed"] < 0.1
 
 
 @dataclass
@@ -336,3 +361,39 @@ def test_estimate_prices_an_evaluation_by_the_gates_the_algorithm_scores(monkeyp
     assert 1 <= small["gates_per_evaluation"] <= 2  # random circuits of 1 or 2 gates
     assert 10 < full["gates_per_evaluation"] < 31  # lengths uniform in [1, 40]: mean 20.5
     assert "of the gate cap" in lines[-1]
+
+
+@dataclass
+class ShortOnFourQubits(RandomSearch):
+    """Random search that samples circuits of at most 2 gates on 4-qubit problems only."""
+
+    def search(self, task, evaluator, rng):
+        from dataclasses import replace
+
+        return RandomSearch.search(replace(self, max_gates=2) if task.problem.hamiltonian.n_qubits == 4 else self, task, evaluator, rng)
+
+
+def test_estimate_calibrates_the_gates_on_each_problem(monkeypatch):
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 1.0)
+    label = "tests.test_random_search_and_cli:ShortOnFourQubits"
+    configs = [RunConfig(label, problem, budget=2000, algorithm_params={"evaluations_per_circuit": 20})
+               for problem in ("h2-2q", "h2-4q")]
+    two, four = estimating.estimate(configs, log=lambda line: None)
+    assert 1 <= four["gates_per_evaluation"] <= 2 < two["gates_per_evaluation"]
+
+
+def test_estimate_calibrates_an_early_stopper_on_each_profile(monkeypatch):
+    """ADAPT stops on its own after a number of evaluations that differs between noise profiles
+    of one problem: each cell's budget spent is its own calibration run's."""
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+    from qasbench.runner import run_one
+
+    configs = [RunConfig("adapt", "h2-2q", noise, budget=10000) for noise in ("noiseless", "depol-1e-3")]
+    rows = estimating.estimate(configs, log=lambda line: None)
+    spent = [run_one(config)["evaluations_used"] for config in configs]
+    assert spent[0] != spent[1]
+    assert [row["budget_spent"] * 10000 for row in rows] == pytest.approx(spent)
