@@ -175,3 +175,20 @@ def test_the_default_suite_runs_every_registered_algorithm():
     from qasbench.runner import Experiment
 
     assert {c.algorithm for c in Experiment.from_toml(_default_suite()).configs} == set(registry.names("algorithm"))
+
+
+@pytest.mark.parametrize("noise", ["noiseless", "depol-1e-3"])
+def test_the_warm_up_compiles_the_kernels_before_the_search_clock(noise):
+    """In a fresh process, `warm_up` (run by run_one before the search's clock) leaves the
+    kernels an evaluation takes compiled, one parameter set at a time and batched."""
+    script = f"""
+from qasbench.config import RunConfig
+from qasbench.runner import warm_up
+from qasbench.sim import ptm_batch_kernels, ptm_kernels, statevector_kernels
+kernels = [statevector_kernels.energies] if {noise!r} == "noiseless" else [ptm_kernels.energies, ptm_batch_kernels.evolve]
+assert not any(k.signatures for k in kernels)
+warm_up(RunConfig("random", "h2-2q", {noise!r}).task())
+assert all(k.signatures for k in kernels), [k.signatures for k in kernels]
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
