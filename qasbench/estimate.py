@@ -114,18 +114,14 @@ def evaluation_cost(config: RunConfig) -> EvaluationCost:
     return EvaluationCost(max(0.0, float(base)), max(0.0, float(per_gate)), cap)
 
 
-def _timed(config: RunConfig, observe=None) -> tuple[dict, float, float]:
-    """``run_one(config)`` after the algorithm's ``prepare``, so that inside the run that is a
-    cache hit: its record, the CPU seconds of its search (``Evaluator.cpu_seconds``, over what a
-    record's ``wall_time_s`` times) and the wall seconds the preparation took. CPU, not wall,
-    time: other work on a busy machine does not inflate a calibration (on a machine with a core
-    per worker, as the records are made, the two agree)."""
+def _timed(config: RunConfig, observe=None) -> tuple[dict, float]:
+    """``run_one(config)``: its record and the CPU seconds of its search
+    (``Evaluator.cpu_seconds``, over what a record's ``wall_time_s`` times; the preparation is
+    the record's ``preparation_wall_time_s``). CPU, not wall, time: other work on a busy machine
+    does not inflate a calibration (on a machine with a core per worker, as the records are
+    made, the two agree)."""
     from qasbench.runner import run_one
 
-    task, algorithm = config.task(), config.make_algorithm()
-    start = time.perf_counter()
-    algorithm.prepare(task)
-    preparation = time.perf_counter() - start
     seen = {}
 
     def at_the_end(evaluator):
@@ -133,13 +129,13 @@ def _timed(config: RunConfig, observe=None) -> tuple[dict, float, float]:
         if observe is not None:
             observe(evaluator)
     record = run_one(config, at_the_end)
-    return record, seen["seconds"], preparation
+    return record, seen["seconds"]
 
 
 def _calibrate(cell: RunConfig, line: EvaluationCost, algorithm, stops_early: bool = False) -> dict:
     """One timed run of ``cell`` at its full budget, stopped after ``CALIBRATION_SECONDS`` (or,
     with no evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations of it):
-    its record, CPU seconds and preparation seconds (:func:`_timed`), the evaluations it spent,
+    its record and CPU seconds (:func:`_timed`), the evaluations it spent,
     the mean fraction of the gate cap its evaluations filled, the fraction of the budget it
     spends and the seconds the algorithm says grow past its evaluations at that spending. The
     fraction is below 1 where the run stopped on its own; for an algorithm known to stop early
@@ -150,13 +146,13 @@ def _calibrate(cell: RunConfig, line: EvaluationCost, algorithm, stops_early: bo
     def observe(evaluator):
         seen.update(gates=evaluator.gates_evaluated, evaluations=evaluator.evaluations_used)
     try:
-        record, seconds, preparation = _timed(replace(cell, seed=0, timeout_s=CALIBRATION_SECONDS), observe)
+        record, seconds = _timed(replace(cell, seed=0, timeout_s=CALIBRATION_SECONDS), observe)
     except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
-        record, seconds, preparation = _timed(
+        record, seconds = _timed(
             replace(cell, budget=min(4 * WARM_UP_BUDGET, cell.budget), seed=0, timeout_s=None), observe)
     cut = stops_early and record["stopped_by"] == "timeout"
     fraction = record["evaluations_used"] / cell.budget if record["stopped_by"] == "algorithm" or cut else 1.0
-    return {"cell": cell, "line": line, "record": record, "seconds": seconds, "preparation": preparation,
+    return {"cell": cell, "line": line, "record": record, "seconds": seconds,
             "spent": max(1, record["evaluations_used"]), "at_least": cut, "fraction": fraction,
             "filled": seen["gates"] / seen["evaluations"] / line.max_gates if seen.get("evaluations") else 0.5,
             "growing": algorithm.growing_seconds(record, round(cell.budget * fraction))}
@@ -192,7 +188,7 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
         cheapest = min(mine, key=cheapness)
         short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
         _timed(short)  # imports, compilation
-        first, first_seconds, _ = _timed(short)
+        first, first_seconds = _timed(short)
         algorithm[label] = cheapest.make_algorithm()
         calibrations = {}  # the calibrated cells (_cell), each problem's cheapest first
         for problem in dict.fromkeys([cheapest.problem] + [c.problem for c in mine]):
@@ -217,8 +213,8 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
                    "of its budget" if found["fraction"] < 1 else "")
                 + (f"; {found['growing']:.3g} s per run growing faster than its evaluations there"
                    if found["growing"] else "")
-                + (f"; its preparation took {found['preparation']:.3g} s (once per problem, cached, not counted)"
-                   if found["preparation"] >= 1 else ""))
+                + (f"; its preparation took {found['record']['preparation_wall_time_s']:.3g} s (once per "
+                   "problem, cached, not counted)" if found["record"]["preparation_wall_time_s"] >= 1 else ""))
     rows: dict[tuple, dict] = {}
     for config in configs:
         found = calibrated[config.label, _cell(config)]

@@ -62,8 +62,9 @@ def run_one(config: RunConfig, observe: Callable[[Evaluator], None] | None = Non
     ``config.timeout_s``: wall-clock limit; past it the next evaluation is refused and the run
     ends as if its budget were spent. The algorithm's ``prepare`` (pretraining) and the
     simulator's warm-up (:func:`warm_up`) run first, timed apart (``preparation_wall_time_s``);
-    ``wall_time_s`` and the time limit are the search's alone. ``stopped_by`` says why the run ended: ``budget`` (every evaluation spent),
-    ``timeout``, or ``algorithm`` (it returned with budget left). Runs longer than
+    ``wall_time_s`` and the time limit are the search's alone. ``stopped_by`` says why the run
+    ended: ``budget`` (every evaluation spent), ``timeout``, or ``algorithm`` (it returned with
+    budget left). Runs longer than
     PROGRESS_EVERY_S print a progress line to stderr that often. ``observe``, if given, is
     called with the run's Evaluator when the search has ended (``qasbench estimate`` reads the
     gates it evaluated); nothing it reads enters the record."""

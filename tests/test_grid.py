@@ -185,7 +185,8 @@ def test_the_warm_up_compiles_the_kernels_before_the_search_clock(noise):
 from qasbench.config import RunConfig
 from qasbench.runner import warm_up
 from qasbench.sim import ptm_batch_kernels, ptm_kernels, statevector_kernels
-kernels = [statevector_kernels.energies] if {noise!r} == "noiseless" else [ptm_kernels.energies, ptm_batch_kernels.evolve]
+noiseless = {noise!r} == "noiseless"
+kernels = [statevector_kernels.energies] if noiseless else [ptm_kernels.energies, ptm_batch_kernels.evolve]
 assert not any(k.signatures for k in kernels)
 warm_up(RunConfig("random", "h2-2q", {noise!r}).task())
 assert all(k.signatures for k in kernels), [k.signatures for k in kernels]

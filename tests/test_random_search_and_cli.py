@@ -370,7 +370,8 @@ class ShortOnFourQubits(RandomSearch):
     def search(self, task, evaluator, rng):
         from dataclasses import replace
 
-        return RandomSearch.search(replace(self, max_gates=2) if task.problem.hamiltonian.n_qubits == 4 else self, task, evaluator, rng)
+        short = replace(self, max_gates=2) if task.problem.hamiltonian.n_qubits == 4 else self
+        return RandomSearch.search(short, task, evaluator, rng)
 
 
 def test_estimate_calibrates_the_gates_on_each_problem(monkeypatch):
