@@ -22,7 +22,9 @@ where
   ``WARM_UP_BUDGET`` evaluations there, and one calibration run per problem, on the problem's
   cheapest cell: the cell's full budget, stopped after ``CALIBRATION_SECONDS`` (so a replay
   buffer fills and a model grows as in a real run, as far as the time allows; if it gets no
-  evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations instead). The line
+  evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations instead; where that
+  run ends on its own within ``SHORT_CALIBRATION_SECONDS``, the mean over seeds 0 to
+  ``CALIBRATION_SEEDS - 1``, as an early stopper's spending varies between seeds). The line
   through the short run and the calibration run of the cheapest cell gives ``fixed`` (its
   intercept, floored at zero); each problem's calibration run, less ``fixed``, per evaluation,
   less its cell's ``evaluation``, gives the overhead there (floored at zero);
@@ -66,6 +68,8 @@ from qasbench.evaluator import BudgetExhausted, Evaluator
 EVALUATION_CALLS = 200
 COST_SIZES = 10  # circuit sizes from 1 gate to the cap, geometrically spaced
 CALIBRATION_SECONDS = 15.0
+CALIBRATION_SEEDS = 5  # seeds a short calibration pools (see _calibrate)
+SHORT_CALIBRATION_SECONDS = CALIBRATION_SECONDS / (2 * CALIBRATION_SEEDS)
 WARM_UP_BUDGET = 30
 
 
@@ -133,29 +137,46 @@ def _timed(config: RunConfig, observe=None) -> tuple[dict, float]:
 
 
 def _calibrate(cell: RunConfig, line: EvaluationCost, algorithm, stops_early: bool = False) -> dict:
-    """One timed run of ``cell`` at its full budget, stopped after ``CALIBRATION_SECONDS`` (or,
+    """Timed runs of ``cell`` at its full budget, each stopped after ``CALIBRATION_SECONDS`` (or,
     with no evaluation done in that time, a run of ``4 x WARM_UP_BUDGET`` evaluations of it):
-    its record and CPU seconds (:func:`_timed`), the evaluations it spent,
-    the mean fraction of the gate cap its evaluations filled, the fraction of the budget it
-    spends and the seconds the algorithm says grow past its evaluations at that spending. The
-    fraction is below 1 where the run stopped on its own; for an algorithm known to stop early
-    (``stops_early``) whose run the time limit cut, it is the fraction spent by then, a lower
-    bound (``"at_least"``)."""
-    seen = {}
+    seed 0, and seeds 1 to ``CALIBRATION_SEEDS - 1`` too where seed 0's run ended on its own
+    within ``SHORT_CALIBRATION_SECONDS``. Returned: seed 0's record, the runs' mean CPU seconds
+    (:func:`_timed`) and evaluations spent, the fraction of the gate cap their evaluations
+    filled, the mean fraction of the budget they spent and the seconds the algorithm says grow
+    past its evaluations at that spending. The fraction is below 1 where runs stopped on their
+    own; for an algorithm known to stop early (``stops_early``) whose run the time limit cut, it
+    is the fraction spent by then, a lower bound (``"at_least"``). Several seeds where they are
+    cheap: how long an early stopper runs varies from seed to seed (hea on h2-4q noiseless,
+    lite-v1's records: 3363 to 100000 evaluations, 7962 on seed 0), and a run of milliseconds
+    is mostly its first-call costs."""
+    runs = []
+    for seed in range(CALIBRATION_SEEDS):
+        seen = {}
 
-    def observe(evaluator):
-        seen.update(gates=evaluator.gates_evaluated, evaluations=evaluator.evaluations_used)
-    try:
-        record, seconds = _timed(replace(cell, seed=0, timeout_s=CALIBRATION_SECONDS), observe)
-    except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
-        record, seconds = _timed(
-            replace(cell, budget=min(4 * WARM_UP_BUDGET, cell.budget), seed=0, timeout_s=None), observe)
-    cut = stops_early and record["stopped_by"] == "timeout"
-    fraction = record["evaluations_used"] / cell.budget if record["stopped_by"] == "algorithm" or cut else 1.0
-    return {"cell": cell, "line": line, "record": record, "seconds": seconds,
-            "spent": max(1, record["evaluations_used"]), "at_least": cut, "fraction": fraction,
-            "filled": seen["gates"] / seen["evaluations"] / line.max_gates if seen.get("evaluations") else 0.5,
-            "growing": algorithm.growing_seconds(record, round(cell.budget * fraction))}
+        def observe(evaluator):
+            seen.update(gates=evaluator.gates_evaluated, evaluations=evaluator.evaluations_used)
+        try:
+            record, seconds = _timed(replace(cell, seed=seed, timeout_s=CALIBRATION_SECONDS), observe)
+        except BudgetExhausted:  # no evaluation within the time: a fixed cost per run dominates
+            record, seconds = _timed(
+                replace(cell, budget=min(4 * WARM_UP_BUDGET, cell.budget), seed=seed, timeout_s=None), observe)
+        runs.append((record, seconds, seen))
+        first_record, first_seconds, _ = runs[0]
+        if first_record["stopped_by"] == "timeout" or first_seconds > SHORT_CALIBRATION_SECONDS:
+            break
+    cut = stops_early and any(record["stopped_by"] == "timeout" for record, _, _ in runs)
+    fractions = [record["evaluations_used"] / cell.budget
+                 if record["stopped_by"] == "algorithm" or (cut and record["stopped_by"] == "timeout") else 1.0
+                 for record, _, _ in runs]
+    gates = sum(seen.get("gates", 0) for _, _, seen in runs)
+    evaluations = sum(seen.get("evaluations", 0) for _, _, seen in runs)
+    fraction = float(np.mean(fractions))
+    return {"cell": cell, "line": line, "record": runs[0][0], "seeds": len(runs),
+            "seconds": float(np.mean([seconds for _, seconds, _ in runs])),
+            "spent": max(1.0, float(np.mean([record["evaluations_used"] for record, _, _ in runs]))),
+            "at_least": cut, "fraction": fraction,
+            "filled": gates / evaluations / line.max_gates if evaluations else 0.5,
+            "growing": algorithm.growing_seconds(runs[0][0], round(cell.budget * fraction))}
 
 
 def _fixed_seconds(first_spent: int, first_seconds: float, calibration: dict) -> float:
@@ -208,7 +229,8 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
             cell = found["cell"]
             log(f"calibrated {label} on {cell.problem} / {cell.noise}: {found['overhead'] * 1e6:.0f} us of its own "
                 f"per evaluation, {fixed[label]:.2g} s per run, circuits of {found['filled']:.0%} of the gate cap "
-                f"({found['spent']} evaluations, {found['record']['stopped_by']})"
+                f"({found['spent']:.0f} evaluations, {found['record']['stopped_by']}"
+                + (f"; mean of seeds 0-{found['seeds'] - 1}" if found["seeds"] > 1 else "") + ")"
                 + (f"; it {'spends at least' if found['at_least'] else 'stops at'} {found['fraction']:.2%} "
                    "of its budget" if found["fraction"] < 1 else "")
                 + (f"; {found['growing']:.3g} s per run growing faster than its evaluations there"
