@@ -137,3 +137,25 @@ def test_pretraining_is_timed_apart_from_the_run(monkeypatch, tmp_path):
     assert first["preparation_wall_time_s"] >= trained > 0  # the first run trained the model ...
     assert second["preparation_wall_time_s"] < trained  # ... the second found it in memory
     assert first["info"]["pretraining"] == second["info"]["pretraining"]
+
+
+def test_latent_bo_fits_its_gp_on_at_most_gp_points(monkeypatch, tmp_path):
+    """With ``gp_points`` set, each refit sees at most that many scored circuits (the best half
+    and the most recent), and the predicted refit cost grows linearly past it."""
+    from qasbench.algorithms import latent
+    from qasbench.algorithms.latent.gp import refit_seconds
+    from qasbench.config import RunConfig
+    from qasbench.runner import run_one
+
+    monkeypatch.setenv("QASBENCH_CACHE", str(tmp_path))
+    sizes = []
+    fit = latent.GaussianProcess.fit
+    monkeypatch.setattr(latent.GaussianProcess, "fit", lambda gp, x, y: sizes.append(len(x)) or fit(gp, x, y))
+    params = {"pretrain_circuits": 300, "pretrain_epochs": 3, "evaluations_per_circuit": 5, "gp_points": 12}
+    record = run_one(RunConfig("latent-bo", "h2-2q", "noiseless", 0, 400, algorithm_params=params))
+    assert record["info"]["circuits_scored"] > 20 and max(sizes) == 12 and sizes[:3] == [10, 11, 12]
+    best, recent = latent.LatentBO(gp_points=4)._fitted_points([5.0, 1.0, 4.0, 2.0, 3.0, 9.0]), [4, 5]
+    assert list(best) == [1, 3, *recent]  # the two lowest energies, then the two latest of the rest
+    capped = [refit_seconds(k, 16, 500, start=10, cap=100) for k in (200, 300, 400)]
+    assert capped[2] - capped[1] == pytest.approx(capped[1] - capped[0])
+    assert capped[2] < refit_seconds(400, 16, 500, start=10)
