@@ -14,6 +14,8 @@ from pathlib import Path
 from qasbench import __version__, registry
 
 EXIT_USAGE = 2
+CALIBRATION_HELP = ("reuse the cost model's calibration stored in FILE where this code on this CPU made it, "
+                    "and store this one's there (JSON)")
 
 
 class CLIError(Exception):
@@ -170,8 +172,10 @@ def cmd_run(args) -> int:
         name, configs, tags = _grid(args.experiment)
         configs = _with_timeout(configs, args.timeout)
         out = Path(args.out or Path("results") / name)
+    if args.calibration and not args.dry_run:
+        raise CLIError("--calibration applies to --dry-run (the estimate), not to a run")
     if args.dry_run:
-        _print_estimate(configs)
+        _print_estimate(configs, calibration=args.calibration)
         return 0
     _check_out(out)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
@@ -225,12 +229,32 @@ def _suite_runs(args) -> tuple[str, list, dict, Path]:
             Path(args.out or Path("results") / f"{suite.id}-{label}"))
 
 
-def _print_estimate(configs, measured=None) -> None:
-    from qasbench.estimate import against, estimate, totals
+def _stored_calibration(path: str | None):
+    """(calibrations, note) of ``--calibration FILE`` (:func:`qasbench.estimate.load_calibration`),
+    checked before any work; (None, None) without the option."""
+    from qasbench.estimate import load_calibration
 
-    print(f"qasbench: calibrating the cost model on this machine ({len(configs)} run(s) in the grid)",
-          file=sys.stderr)
-    rows = estimate(configs, log=lambda line: print(f"qasbench: {line}", file=sys.stderr))
+    if path is None:
+        return None, None
+    if not Path(path).parent.is_dir():
+        raise CLIError(f"--calibration {path}: directory {Path(path).parent} does not exist")
+    try:
+        return load_calibration(path)
+    except ValueError as error:
+        raise CLIError(f"--calibration: {error}") from None
+
+
+def _print_estimate(configs, measured=None, calibration: str | None = None) -> None:
+    from qasbench.estimate import against, estimate, save_calibration, totals
+
+    stored, note = _stored_calibration(calibration)
+    if note:
+        print(f"qasbench: {note}", file=sys.stderr)
+    print(f"qasbench: calibrating the cost model on this machine ({len(configs)} run(s) in the grid)"
+          + (", where the stored calibration does not cover them" if stored else ""), file=sys.stderr)
+    rows = estimate(configs, log=lambda line: print(f"qasbench: {line}", file=sys.stderr), stored=stored)
+    if calibration is not None:
+        save_calibration(stored, calibration)
     if measured is not None:
         rows = against(rows, measured)
         ratios = [r["predicted_over_measured"] for r in rows if r["predicted_over_measured"]]
@@ -246,7 +270,7 @@ def _print_estimate(configs, measured=None) -> None:
 
 
 def cmd_estimate(args) -> None:
-    _print_estimate(_grid(args.experiment)[1], args.against)
+    _print_estimate(_grid(args.experiment)[1], args.against, args.calibration)
 
 
 def cmd_suite(args) -> None:
@@ -443,6 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-stale", action="store_true",
                    help="keep finished records made by other code than the running one")
     p.add_argument("--dry-run", action="store_true", help="print the predicted cost (`qasbench estimate`) and stop")
+    p.add_argument("--calibration", metavar="FILE", help=CALIBRATION_HELP)
     p.add_argument("--cheapest-first", action="store_true",
                    help="run the cheapest runs first (default: the longest first, which keeps workers busy)")
     p.set_defaults(func=cmd_run)
@@ -451,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a suite (`qasbench suite list`) or an experiment TOML (default: the quick grid)")
     p.add_argument("--against", metavar="RESULTS",
                    help="also print the measured CPU-hours of the same cells' records (directory or archive)")
+    p.add_argument("--calibration", metavar="FILE", help=CALIBRATION_HELP)
     p.set_defaults(func=cmd_estimate)
     p = sub.add_parser("suite", help="list the frozen benchmark suites, or show one with its hash")
     p.add_argument("action", choices=["list", "show"])

@@ -54,11 +54,19 @@ spends, and the gates its circuits fill, differ between noise profiles of one pr
 (ADAPT on h2-3q: 20 evaluations noiseless, 847 under mumbai-median), and only the problem's
 cheapest profile is calibrated; a batch of parameter sets costs less per row than single calls,
 which the line is timed on.
+
+A calibration can be stored (``--calibration FILE``: :func:`load_calibration`,
+:func:`save_calibration`) and is then reused by later estimates of any grid whose cells and
+algorithms it covers, as long as the same code (a clean checkout of one commit) runs on the same
+CPU model; anything else is calibrated again.
 """
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -71,6 +79,7 @@ CALIBRATION_SECONDS = 15.0
 CALIBRATION_SEEDS = 5  # seeds a short calibration pools (see _calibrate)
 SHORT_CALIBRATION_SECONDS = CALIBRATION_SECONDS / (2 * CALIBRATION_SEEDS)
 WARM_UP_BUDGET = 30
+CALIBRATION_FORMAT = 1  # of a stored calibration file (see load_calibration)
 
 
 def _cell(config: RunConfig) -> tuple:
@@ -188,18 +197,26 @@ def _fixed_seconds(first_spent: int, first_seconds: float, calibration: dict) ->
     return max(0.0, first_seconds - first_spent * max(slope, 0.0))
 
 
-def estimate(configs: list[RunConfig], log=print) -> list[dict]:
+def estimate(configs: list[RunConfig], log=print, stored: dict | None = None) -> list[dict]:
     """One row per (algorithm label, problem, noise, shots) of ``configs``: runs, budget per run,
-    predicted seconds per evaluation and CPU-hours in all. ``log`` gets a line per calibration."""
+    predicted seconds per evaluation and CPU-hours in all. ``log`` gets a line per calibration.
+    ``stored`` (:func:`load_calibration`): calibrations to reuse, and to which this call's are
+    added; an algorithm label's are reused when they cover every cell it has in ``configs``."""
     from qasbench.runner import pin_threads
 
     pin_threads()
+    stored = empty_calibration() if stored is None else stored
     cost = {}
     for config in configs:
-        if _cell(config) not in cost:
-            cost[_cell(config)] = line = evaluation_cost(config)
-            log(f"calibrated {config.problem} / {config.noise}: {line.base * 1e6:.0f} us + {line.per_gate * 1e6:.1f} us "
-                f"per gate per evaluation (up to {line.max_gates} gates)")
+        if _cell(config) in cost:
+            continue
+        if _stored_key(_cell(config)) in stored["lines"]:
+            cost[_cell(config)] = EvaluationCost(*stored["lines"][_stored_key(_cell(config))])
+            continue
+        cost[_cell(config)] = line = evaluation_cost(config)
+        stored["lines"][_stored_key(_cell(config))] = [line.base, line.per_gate, line.max_gates]
+        log(f"calibrated {config.problem} / {config.noise}: {line.base * 1e6:.0f} us + {line.per_gate * 1e6:.1f} us "
+            f"per gate per evaluation (up to {line.max_gates} gates)")
 
     def cheapness(config):  # the cell to calibrate on: the cheapest evaluations, then the smallest budget
         return cost[_cell(config)].at_fraction(0.5), config.budget
@@ -207,10 +224,15 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
     for label in dict.fromkeys(c.label for c in configs):
         mine = [c for c in configs if c.label == label]
         cheapest = min(mine, key=cheapness)
+        algorithm[label] = cheapest.make_algorithm()
+        kept = stored["labels"].get(label)
+        if kept and all(_stored_key(_cell(c)) in kept["cells"] for c in mine):
+            fixed[label] = kept["fixed"]
+            calibrated.update({(label, _cell(c)): kept["cells"][_stored_key(_cell(c))] for c in mine})
+            continue
         short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
         _timed(short)  # imports, compilation
         first, first_seconds = _timed(short)
-        algorithm[label] = cheapest.make_algorithm()
         calibrations = {}  # the calibrated cells (_cell), each problem's cheapest first
         for problem in dict.fromkeys([cheapest.problem] + [c.problem for c in mine]):
             cells = {_cell(c): c for c in sorted((c for c in mine if c.problem == problem), key=cheapness)}
@@ -237,6 +259,8 @@ def estimate(configs: list[RunConfig], log=print) -> list[dict]:
                    if found["growing"] else "")
                 + (f"; its preparation took {found['record']['preparation_wall_time_s']:.3g} s (once per "
                    "problem, cached, not counted)" if found["record"]["preparation_wall_time_s"] >= 1 else ""))
+        stored["labels"][label] = {"fixed": fixed[label], "cells": {
+            _stored_key(_cell(c)): _storable(calibrated[label, _cell(c)]) for c in mine}}
     rows: dict[tuple, dict] = {}
     for config in configs:
         found = calibrated[config.label, _cell(config)]
@@ -261,6 +285,60 @@ def totals(rows: list[dict]) -> dict[str, float]:
     for row in rows:
         out[row["algorithm"]] = out.get(row["algorithm"], 0.0) + row["cpu_hours"]
     return out
+
+
+def _stored_key(cell: tuple) -> str:
+    return json.dumps(list(cell))
+
+
+def _storable(found: dict) -> dict:
+    """What a row needs of a calibration (:func:`_calibrate`): its fractions, overhead and
+    record (without the anytime curve), as JSON."""
+    record = {k: v for k, v in found["record"].items() if k != "history"}
+    return {"fraction": found["fraction"], "filled": found["filled"], "overhead": found["overhead"],
+            "record": record}
+
+
+def calibration_identity() -> dict:
+    """What a stored calibration holds for: the code that made it and the CPU it ran on."""
+    from qasbench.results import code_identity, machine
+
+    found = machine()
+    return {"code": code_identity(), "cpu_model": found["cpu_model"], "logical_cpus": found["logical_cpus"]}
+
+
+def empty_calibration() -> dict:
+    return {"format": CALIBRATION_FORMAT, "identity": calibration_identity(), "lines": {}, "labels": {}}
+
+
+def load_calibration(path: str | Path) -> tuple[dict, str]:
+    """(calibrations, what became of them) from ``path``: its calibrations where it holds some
+    made by this code (a clean checkout) on this CPU, else an empty store, with the reason in
+    one line. ValueError for a file that is not a calibration file."""
+    path, fresh = Path(path), empty_calibration()
+    if not path.exists():
+        return fresh, f"no calibration in {path} yet: calibrating, then storing it there"
+    try:
+        stored = json.loads(path.read_text())
+        valid = stored.get("format") == CALIBRATION_FORMAT and {"identity", "lines", "labels"} <= set(stored)
+    except (OSError, ValueError, AttributeError) as error:
+        raise ValueError(f"{path} is not a qasbench calibration file ({error})") from None
+    if not valid:
+        raise ValueError(f"{path} is not a qasbench calibration file (format {CALIBRATION_FORMAT} expected)")
+    if stored["identity"] != fresh["identity"] or stored["identity"]["code"].endswith("+dirty"):
+        return fresh, (f"{path} was calibrated by {stored['identity']['code']} on {stored['identity']['cpu_model']}, "
+                       f"not by this code on this CPU (uncommitted code is never reused): calibrating anew, "
+                       f"then replacing it")
+    return stored, (f"reusing {path}: {len(stored['lines'])} cell(s) and {len(stored['labels'])} algorithm(s) "
+                    f"calibrated by this code on this CPU; anything else is calibrated and added")
+
+
+def save_calibration(stored: dict, path: str | Path) -> None:
+    """Write ``stored`` to ``path`` (whole or not at all)."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str))
+    os.replace(temporary, path)
 
 
 def against(rows: list[dict], source) -> list[dict]:

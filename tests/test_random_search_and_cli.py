@@ -428,3 +428,41 @@ def test_estimate_pools_seeds_where_a_calibration_run_is_short():
     spent = [run_one(replace(config, seed=seed))["evaluations_used"] for seed in range(seeds)]
     assert len(set(spent)) > 1 and row["budget_spent"] * 10000 == pytest.approx(np.mean(spent))
     assert f"mean of seeds 0-{seeds - 1}" in lines[-1]
+
+
+def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, capsys):
+    """``--calibration FILE``: the first estimate calibrates and stores; the next one of a grid
+    it covers calibrates nothing and predicts the same; another code or CPU, uncommitted code,
+    or a grid with an algorithm it lacks calibrates again; a file that is no calibration is
+    refused in one line before any work."""
+    from qasbench import estimate as estimating
+
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.2)
+    identity = {"code": "qasbench 0 at abc", "cpu_model": "test CPU", "logical_cpus": 2}
+    monkeypatch.setattr(estimating, "calibration_identity", lambda: dict(identity))
+    grid, stored = tmp_path / "tiny.toml", tmp_path / "calibration.json"
+    grid.write_text('name = "tiny"\nproblems = ["h2-2q"]\nnoise = ["noiseless", "depol-1e-3"]\nseeds = [0, 1]\n'
+                    'budget = 300\n[algorithms.random]\n[algorithms.hea]\n')
+
+    def estimate(*extra):
+        assert run_cli("estimate", str(grid), "--calibration", str(stored), *extra) == 0
+        captured = capsys.readouterr()
+        return captured.out, captured.err
+
+    first_table, first_log = estimate()
+    assert "calibrated random" in first_log and json.loads(stored.read_text())["labels"].keys() == {"random", "hea"}
+    second_table, second_log = estimate()
+    assert "reusing" in second_log and "qasbench: calibrated " not in second_log
+    assert second_table == first_table  # the same prediction, from the stored calibration
+    assert run_cli("run", str(grid), "--dry-run", "--calibration", str(stored), "--out", str(tmp_path / "o")) == 0
+    assert capsys.readouterr().out == first_table
+    grid.write_text(grid.read_text() + "[algorithms.adapt]\n")
+    third_log = estimate()[1]
+    assert "calibrated adapt" in third_log and "calibrated random" not in third_log
+    identity["code"] += "+dirty"
+    assert "never reused" in estimate()[1]
+    stored.write_text("{}")
+    assert run_cli("estimate", str(grid), "--calibration", str(stored)) == 2
+    err = capsys.readouterr().err
+    assert "is not a qasbench calibration file" in err and "calibrating" not in err and len(err.splitlines()) == 1
+    assert run_cli("run", str(grid), "--calibration", str(stored)) == 2  # only with --dry-run
