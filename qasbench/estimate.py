@@ -220,20 +220,19 @@ def estimate(configs: list[RunConfig], log=print, stored: dict | None = None) ->
 
     def cheapness(config):  # the cell to calibrate on: the cheapest evaluations, then the smallest budget
         return cost[_cell(config)].at_fraction(0.5), config.budget
-    algorithm, fixed, calibrated = {}, {}, {}
+    algorithm = {}
     for label in dict.fromkeys(c.label for c in configs):
         mine = [c for c in configs if c.label == label]
         cheapest = min(mine, key=cheapness)
         algorithm[label] = cheapest.make_algorithm()
         kept = stored["labels"].get(label)
         if kept and all(_stored_key(_cell(c)) in kept["cells"] for c in mine):
-            fixed[label] = kept["fixed"]
-            calibrated.update({(label, _cell(c)): kept["cells"][_stored_key(_cell(c))] for c in mine})
             continue
         short = replace(cheapest, budget=min(WARM_UP_BUDGET, cheapest.budget), seed=0, timeout_s=None)
         _timed(short)  # imports, compilation
         first, first_seconds = _timed(short)
-        calibrations = {}  # the calibrated cells (_cell), each problem's cheapest first
+        calibrations = {}  # the cells (_cell) calibrated, each problem's cheapest first
+        calibrated = {}  # every cell of the label: its own calibration or its problem's cheapest cell's
         for problem in dict.fromkeys([cheapest.problem] + [c.problem for c in mine]):
             cells = {_cell(c): c for c in sorted((c for c in mine if c.problem == problem), key=cheapness)}
             first_cell = next(iter(cells.values()))
@@ -243,14 +242,14 @@ def estimate(configs: list[RunConfig], log=print, stored: dict | None = None) ->
                     if key not in calibrations:
                         calibrations[key] = _calibrate(cell, cost[key], algorithm[label], stops_early=True)
             for key in cells:
-                calibrated[label, key] = calibrations.get(key) or found
-        fixed[label] = _fixed_seconds(max(1, first["evaluations_used"]), first_seconds, calibrations[_cell(cheapest)])
+                calibrated[key] = calibrations.get(key) or found
+        fixed = _fixed_seconds(max(1, first["evaluations_used"]), first_seconds, calibrations[_cell(cheapest)])
         for found in calibrations.values():
-            per_evaluation = max(0.0, found["seconds"] - fixed[label]) / found["spent"]
+            per_evaluation = max(0.0, found["seconds"] - fixed) / found["spent"]
             found["overhead"] = max(0.0, per_evaluation - found["line"].at_fraction(found["filled"]))
             cell = found["cell"]
             log(f"calibrated {label} on {cell.problem} / {cell.noise}: {found['overhead'] * 1e6:.0f} us of its own "
-                f"per evaluation, {fixed[label]:.2g} s per run, circuits of {found['filled']:.0%} of the gate cap "
+                f"per evaluation, {fixed:.2g} s per run, circuits of {found['filled']:.0%} of the gate cap "
                 f"({found['spent']:.0f} evaluations, {found['record']['stopped_by']}"
                 + (f"; mean of seeds 0-{found['seeds'] - 1}" if found["seeds"] > 1 else "") + ")"
                 + (f"; it {'spends at least' if found['at_least'] else 'stops at'} {found['fraction']:.2%} "
@@ -259,23 +258,27 @@ def estimate(configs: list[RunConfig], log=print, stored: dict | None = None) ->
                    if found["growing"] else "")
                 + (f"; its preparation took {found['record']['preparation_wall_time_s']:.3g} s (once per "
                    "problem, cached, not counted)" if found["record"]["preparation_wall_time_s"] >= 1 else ""))
-        stored["labels"][label] = {"fixed": fixed[label], "cells": {
-            _stored_key(_cell(c)): _storable(calibrated[label, _cell(c)]) for c in mine}}
+        stored["labels"][label] = {"fixed": fixed, "cells": {_stored_key(key): _storable(found)
+                                                             for key, found in calibrated.items()}}
     rows: dict[tuple, dict] = {}
     for config in configs:
-        found = calibrated[config.label, _cell(config)]
+        kept = stored["labels"][config.label]
+        found = kept["cells"][_stored_key(_cell(config))]
         spent = config.budget * found["fraction"]
-        growing = algorithm[config.label].growing_seconds(found["record"], round(spent))
+        growing = found["growing"].get(str(round(spent)))
+        if growing is None:  # a budget the calibration did not price (its model times a probe)
+            growing = found["growing"][str(round(spent))] = algorithm[config.label].growing_seconds(
+                found["record"], round(spent))
         key = _row_key(config.label, config.problem, config.noise, config.shots)
         line = cost[_cell(config)]
         per_evaluation = line.at_fraction(found["filled"]) + found["overhead"]
         row = rows.setdefault(key, dict(zip(("algorithm", "problem", "noise", "shots"), key),
                                         runs=0, budget=config.budget, budget_spent=found["fraction"],
                                         gates_per_evaluation=round(found["filled"] * line.max_gates, 1),
-                                        us_per_evaluation=per_evaluation * 1e6, s_per_run_fixed=fixed[config.label],
+                                        us_per_evaluation=per_evaluation * 1e6, s_per_run_fixed=kept["fixed"],
                                         s_per_run_growing=growing, cpu_hours=0.0))
         row["runs"] += 1
-        row["cpu_hours"] += (fixed[config.label] + spent * per_evaluation + growing) / 3600
+        row["cpu_hours"] += (kept["fixed"] + spent * per_evaluation + growing) / 3600
     return list(rows.values())
 
 
@@ -292,11 +295,13 @@ def _stored_key(cell: tuple) -> str:
 
 
 def _storable(found: dict) -> dict:
-    """What a row needs of a calibration (:func:`_calibrate`): its fractions, overhead and
-    record (without the anytime curve), as JSON."""
+    """What a row needs of a calibration (:func:`_calibrate`), as JSON: its fractions, overhead,
+    record (without the anytime curve) and the growing seconds priced so far, by the
+    evaluations spent (so that a reuse does not time the algorithm's growth model again)."""
     record = {k: v for k, v in found["record"].items() if k != "history"}
+    spent = str(round(found["cell"].budget * found["fraction"]))
     return {"fraction": found["fraction"], "filled": found["filled"], "overhead": found["overhead"],
-            "record": record}
+            "record": record, "growing": {spent: found["growing"]}}
 
 
 def calibration_identity() -> dict:

@@ -466,3 +466,17 @@ def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, ca
     err = capsys.readouterr().err
     assert "is not a qasbench calibration file" in err and "calibrating" not in err and len(err.splitlines()) == 1
     assert run_cli("run", str(grid), "--calibration", str(stored)) == 2  # only with --dry-run
+
+
+def test_a_stored_calibration_keeps_the_growing_seconds_it_priced(monkeypatch):
+    """Reusing a calibration does not run an algorithm's growth model again (latent-bo's times
+    GP fits, tens of seconds), and gives the same rows."""
+    from qasbench import estimate as estimating
+    from qasbench.config import RunConfig
+
+    monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.1)
+    configs = [RunConfig("tests.test_random_search_and_cli:GrowingCost", "h2-2q", seed=s, budget=400) for s in (0, 1)]
+    stored = estimating.empty_calibration()
+    first = estimating.estimate(configs, log=lambda line: None, stored=stored)
+    monkeypatch.setattr(GrowingCost, "growing_seconds", lambda *args: pytest.fail("priced again"))
+    assert estimating.estimate(configs, log=lambda line: None, stored=json.loads(json.dumps(stored))) == first
