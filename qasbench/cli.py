@@ -15,7 +15,7 @@ from qasbench import __version__, registry
 
 EXIT_USAGE = 2
 CALIBRATION_HELP = ("reuse the cost model's calibration stored in FILE where this code on this CPU made it, "
-                    "and store this one's there (JSON)")
+                    "and store this one's there (JSON); `run` prints the estimate before it starts")
 
 
 class CLIError(Exception):
@@ -172,12 +172,13 @@ def cmd_run(args) -> int:
         name, configs, tags = _grid(args.experiment)
         configs = _with_timeout(configs, args.timeout)
         out = Path(args.out or Path("results") / name)
-    if args.calibration and not args.dry_run:
-        raise CLIError("--calibration applies to --dry-run (the estimate), not to a run")
     if args.dry_run:
         _print_estimate(configs, calibration=args.calibration)
         return 0
+    _stored_calibration(args.calibration)  # a bad file is refused before --out is made
     _check_out(out)
+    if args.calibration:  # the predicted cost first (calibrating what the file does not cover)
+        _print_estimate(configs, calibration=args.calibration)
     print(f"qasbench: {name}: {len(configs)} run(s) into {out}/", file=sys.stderr)
     counts = run_grid(configs, out, workers=args.workers, executor=args.executor, scheduler=args.scheduler,
                       reuse_stale=args.reuse_stale, tags=tags, cheapest_first=args.cheapest_first)

@@ -456,6 +456,8 @@ def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, ca
     assert second_table == first_table  # the same prediction, from the stored calibration
     assert run_cli("run", str(grid), "--dry-run", "--calibration", str(stored), "--out", str(tmp_path / "o")) == 0
     assert capsys.readouterr().out == first_table
+    assert run_cli("run", str(grid), "--calibration", str(stored), "--out", str(tmp_path / "ran")) == 0
+    assert capsys.readouterr().out.startswith(first_table) and len(list((tmp_path / "ran").glob("*.json"))) == 8
     grid.write_text(grid.read_text() + "[algorithms.adapt]\n")
     third_log = estimate()[1]
     assert "calibrated adapt" in third_log and "calibrated random" not in third_log
@@ -465,7 +467,8 @@ def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, ca
     assert run_cli("estimate", str(grid), "--calibration", str(stored)) == 2
     err = capsys.readouterr().err
     assert "is not a qasbench calibration file" in err and "calibrating" not in err and len(err.splitlines()) == 1
-    assert run_cli("run", str(grid), "--calibration", str(stored)) == 2  # only with --dry-run
+    assert run_cli("run", str(grid), "--calibration", str(stored), "--out", str(tmp_path / "o")) == 2
+    assert not (tmp_path / "o").exists()  # refused before anything ran
 
 
 def test_a_stored_calibration_keeps_the_growing_seconds_it_priced(monkeypatch):
