@@ -173,7 +173,12 @@ def cmd_run(args) -> int:
         configs = _with_timeout(configs, args.timeout)
         out = Path(args.out or Path("results") / name)
     if args.dry_run:
-        _print_estimate(configs, calibration=args.calibration)
+        left = [c for c in configs if not (out / c.record_name).exists()]
+        if len(left) < len(configs):  # what `run` would do: finished records are kept
+            print(f"qasbench: {len(configs) - len(left)} of the {len(configs)} run(s) have records in {out}/ "
+                  f"already; estimating the {len(left)} left", file=sys.stderr)
+        if left:
+            _print_estimate(left, calibration=args.calibration)
         return 0
     _stored_calibration(args.calibration)  # a bad file is refused before --out is made
     _check_out(out)

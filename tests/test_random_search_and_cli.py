@@ -461,6 +461,10 @@ def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, ca
     grid.write_text(grid.read_text() + "[algorithms.adapt]\n")
     third_log = estimate()[1]
     assert "calibrated adapt" in third_log and "calibrated random" not in third_log
+    assert run_cli("run", str(grid), "--dry-run", "--calibration", str(stored), "--out", str(tmp_path / "ran")) == 0
+    captured = capsys.readouterr()  # what `run` would do there: only adapt's four runs are left
+    assert "8 of the 12 run(s) have records" in captured.err and "estimating the 4 left" in captured.err
+    assert "adapt: " in captured.out and "random: " not in captured.out
     identity["code"] += "+dirty"
     assert "never reused" in estimate()[1]
     stored.write_text("{}")
