@@ -1,6 +1,7 @@
 """Release archives: only clean, verified suite records are packed; report and verify read them."""
 import gzip
 import json
+import zlib
 
 import pytest
 
@@ -74,6 +75,39 @@ def test_archive_is_deterministic_and_reports_like_its_directory(suite_results, 
     assert pack(tmp_path / "resumed", tmp_path / "three.jsonl.gz") == 4
     assert (tmp_path / "three.jsonl.gz").read_bytes() == archive.read_bytes()
     assert unpack(archive, tmp_path / "resumed") == 0  # existing records are kept
+
+
+def _gzip_members(data: bytes) -> list[bytes]:
+    members = []
+    while data:
+        stream = zlib.decompressobj(wbits=31)
+        stream.decompress(data)
+        members.append(data[: len(data) - len(stream.unused_data)])
+        data = stream.unused_data
+    return members
+
+
+def test_archive_packs_each_cell_apart(suite_results, tmp_path):
+    """One gzip member per cell: a cell's new record leaves every other cell's bytes as they
+    were, which is what lets git store a growing archive's update as a small delta."""
+    verify_directory(suite_results)
+    clean = tmp_path / "clean"
+    _copy(suite_results, clean)
+    as_committed(clean)
+    names = sorted(p.name for p in clean.glob("*.json"))
+    cells = sorted({name.split("__seed")[0] for name in names})
+    first = names[0]
+    held = tmp_path / "held"
+    held.mkdir()
+    for path in clean.glob(first.removesuffix(".json") + ".*"):  # one run of the first cell, not made yet
+        path.rename(held / path.name)
+    pack(clean, tmp_path / "before.jsonl.gz")
+    for path in held.iterdir():
+        path.rename(clean / path.name)
+    pack(clean, tmp_path / "after.jsonl.gz")
+    before, after = (_gzip_members((tmp_path / f"{n}.jsonl.gz").read_bytes()) for n in ("before", "after"))
+    assert len(after) == len(cells) >= 2
+    assert all(member in after for member in before) and len(set(after) - set(before)) == 1  # the first cell's
 
 
 def test_a_corrupt_archive_is_one_line(tmp_path, capsys):
