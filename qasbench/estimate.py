@@ -170,9 +170,8 @@ def _calibrate(cell: RunConfig, line: EvaluationCost, algorithm, stops_early: bo
             record, seconds = _timed(
                 replace(cell, budget=min(4 * WARM_UP_BUDGET, cell.budget), seed=seed, timeout_s=None), observe)
         runs.append((record, seconds, seen))
-        first_record, first_seconds, _ = runs[0]
-        if first_record["stopped_by"] == "timeout" or first_seconds > SHORT_CALIBRATION_SECONDS:
-            break
+        if seed == 0 and (record["stopped_by"] == "timeout" or seconds > SHORT_CALIBRATION_SECONDS):
+            break  # one seed: a long run
     cut = stops_early and any(record["stopped_by"] == "timeout" for record, _, _ in runs)
     fractions = [record["evaluations_used"] / cell.budget
                  if record["stopped_by"] == "algorithm" or (cut and record["stopped_by"] == "timeout") else 1.0
