@@ -112,7 +112,7 @@ def compare(mine: str | Path, suite: Suite, archive: str | Path, out: str | Path
         pd.DataFrame(rows).to_csv(out / "code-check.csv", index=False)
         extra = (f"<h2>Does this code make the published records?</h2><p>{html.escape(code)}.</p>"
                  + pd.DataFrame(rows).to_html(index=False, float_format="%.3g", border=0) + extra)
-    write_report(joint, curves, out, extra, suite.data["ranking"])
+    write_report(joint, curves, out, extra, suite)
     return {"new_methods": sorted(new.algorithm.unique()),
             "rerun_methods": sorted(set(own.algorithm) & known), "cells_compared": len(checked),
             "cells_flagged": flagged, "chance_limit": chance_limit(len(checked)), "out": out,

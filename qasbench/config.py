@@ -38,6 +38,14 @@ def _integer(name: str, value, low: int, high: int) -> int:
     return int(value)
 
 
+def method_label(algorithm: str, params: dict) -> str:
+    """How tables name a method: the algorithm, with its explicit hyperparameters sorted by
+    name, e.g. ``random[evaluations_per_circuit=20]``."""
+    if not params:
+        return algorithm
+    return f"{algorithm}[{','.join(f'{k}={v}' for k, v in sorted(params.items()))}]"
+
+
 @dataclass(frozen=True)
 class RunConfig:
     """One run. ``algorithm``, ``problem`` and ``noise`` are registry names (files as absolute
@@ -115,11 +123,8 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        """How tables name the run's method: the algorithm, with any explicit hyperparameters,
-        e.g. ``random[evaluations_per_circuit=20]``."""
-        if not self.algorithm_params:
-            return self.algorithm
-        return f"{self.algorithm}[{','.join(f'{k}={v}' for k, v in sorted(self.algorithm_params.items()))}]"
+        """How tables name the run's method (:func:`method_label`)."""
+        return method_label(self.algorithm, self.algorithm_params)
 
     @property
     def record_name(self) -> str:

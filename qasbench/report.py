@@ -98,10 +98,10 @@ def _one_suite(runs: pd.DataFrame, directory) -> None:
                          "one table ranks one suite: report each apart")
 
 
-def ranking_rules(runs: pd.DataFrame, suite=None) -> dict:
-    """The ranking rules of the records' suite: ``suite`` (a loaded :class:`qasbench.suite.Suite`,
-    e.g. from a suite file that is not packaged; ValueError unless the records are its), else
-    the packaged suite the records name (:mod:`qasbench.stats` defaults outside one)."""
+def records_suite(runs: pd.DataFrame, suite=None):
+    """The suite the records were run under: ``suite`` (a loaded :class:`qasbench.suite.Suite`,
+    e.g. from a suite file that is not packaged; ValueError unless the records are its), else the
+    packaged suite the records name, else None (records of no suite)."""
     from qasbench.suite import Suite
 
     theirs = runs[["suite", "suite_hash"]].dropna().drop_duplicates().values.tolist() if "suite" in runs else []
@@ -109,8 +109,19 @@ def ranking_rules(runs: pd.DataFrame, suite=None) -> dict:
         if theirs != [[suite.id, suite.hash]]:
             raise ValueError(f"the records are of suite {', '.join(t[0] for t in theirs) or 'none'}, not of {suite.id} "
                              f"({suite.hash})")
-        return suite.data["ranking"]
-    return Suite.load(theirs[0][0]).data["ranking"] if theirs else stats.DEFAULT_RULES
+        return suite
+    return Suite.load(theirs[0][0]) if theirs else None
+
+
+def coverage(table: pd.DataFrame, suite) -> pd.DataFrame:
+    """Verified seeds held per cell of ``suite`` (rows, keyed by problem, noise, shots) and method
+    (columns: the suite's reference methods, then any other method ``table`` ranks), 0 where a
+    method has none; the suite plans ``len(suite.data["seeds"])`` per entry."""
+    methods = list(dict.fromkeys(suite.methods + sorted(table.algorithm.unique())))
+    held = table.set_index(GROUP[:-1] + ["algorithm"])["runs"]
+    index = pd.MultiIndex.from_tuples(suite.cells, names=GROUP[:-1])
+    return pd.DataFrame([[int(held.get((*cell, method), 0)) for method in methods] for cell in suite.cells],
+                        index=index, columns=methods)
 
 
 def leaderboard(runs: pd.DataFrame, rules: dict = stats.DEFAULT_RULES) -> pd.DataFrame:
@@ -480,8 +491,34 @@ def _rules_text(rules: dict) -> str:
             f"within {rules['median_error_atol_ha']:g}, and rows equal on every key share a rank")
 
 
+def _short_of_plan(held: pd.DataFrame | None, cell: tuple, planned: int) -> str:
+    """The sentence under a cell's table naming the methods that hold fewer than the suite's
+    ``planned`` seeds there ("" when none do)."""
+    if held is None or cell not in held.index:
+        return ""
+    row = held.loc[cell]
+    parts = ([f"not run: {', '.join(row.index[row == 0])}"] if (row == 0).any() else []) + (
+        [f"fewer seeds: {', '.join(f'{m} ({n})' for m, n in row[(row > 0) & (row < planned)].items())}"]
+        if ((row > 0) & (row < planned)).any() else [])
+    return f"Of the suite's {planned} seeds per method, {'; '.join(parts)}." if parts else ""
+
+
+def _coverage_html(held: pd.DataFrame | None, planned: int) -> str:
+    """The seeds-held matrix (cells x methods), its short entries in bold; one sentence when
+    every entry holds the suite's ``planned`` seeds."""
+    if held is None:
+        return ""
+    if (held >= planned).all().all():
+        return f"<h2>Seeds held</h2><p>Every method holds all {planned} of the suite's seeds in every cell.</p>"
+    shown = held.apply(lambda column: column.map(lambda n: str(n) if n >= planned else f"<b>{n}</b>"))
+    shown.insert(0, "Cell", [html.escape(_cell_title(*cell)) for cell in held.index])
+    return (f"<h2>Seeds held</h2><p>Verified seeds per cell and method, of the suite's {planned}; entries short "
+            "of that in bold, 0 = not run (the method has no row in that cell's table). The same in coverage.csv."
+            "</p>" + shown.to_html(index=False, border=0, escape=False))
+
+
 def _html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, extra_html: str = "",
-          rules: dict = stats.DEFAULT_RULES) -> str:
+          rules: dict = stats.DEFAULT_RULES, held: pd.DataFrame | None = None, planned: int = 0) -> str:
     sections = []
     for problem, group in table.groupby("problem", sort=True):
         parts = []
@@ -489,7 +526,9 @@ def _html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, ex
             body = display_table(cell).to_html(index=False, classes="sortable", border=0, escape=True)
             rule = (f" (success: error below {cell.success_threshold.iloc[0]:.3g} {cell.energy_unit.iloc[0]})"
                     if "success_threshold" in cell and cell.success_threshold.iloc[0] != CHEMICAL_ACCURACY else "")
-            parts.append(f"<h3>{html.escape(_cell_title(problem, noise, shots) + rule)}</h3>{body}")
+            short = _short_of_plan(held, (problem, noise, shots), planned)
+            parts.append(f"<h3>{html.escape(_cell_title(problem, noise, shots) + rule)}</h3>{body}"
+                         + (f"<p>{html.escape(short)}</p>" if short else ""))
         pictures = "".join(f'<img src="{html.escape(name)}" alt="{html.escape(name)}">' for name in images[problem])
         sections.append(f'<section id="{html.escape(problem)}"><h2>{html.escape(problem)}</h2>'
                         f'{"".join(parts)}{pictures}</section>')
@@ -511,6 +550,7 @@ mitigated) energy of each run's returned circuit minus the ground energy; only r
 are ranked. Ranks within a cell: {html.escape(_rules_text(rules))}. Intervals: Wilson for success rates,
 bootstrap for median errors. Click a column header to sort.</p>
 <h2>Across cells</h2>{_overall_html(overall)}
+{_coverage_html(held, planned)}
 {''.join(sections)}
 {extra_html}
 {_citation_html(provenance)}
@@ -522,7 +562,7 @@ bootstrap for median errors. Click a column header to sort.</p>
 def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=None) -> tuple[list[Path], int]:
     """Write leaderboard.md/.csv/.tex, PNG plots and index.html into ``out`` from the verified
     records of ``directory`` (a results directory or an archive), ranked under their suite's
-    rules (``suite``: see :func:`ranking_rules`); return the paths written and the number of
+    rules (``suite``: see :func:`records_suite`); return the paths written and the number of
     records not verified yet (left out)."""
     runs, curves = load_runs(directory, on_corrupt)
     if runs.empty:
@@ -531,18 +571,20 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=
     if not (runs["verified"] == True).any():  # noqa: E712
         raise ValueError(f"none of the {len(runs)} records in {directory} is verified on aer; run "
                          f"`qasbench verify {directory}` first (unverified records are never ranked)")
-    return write_report(runs, curves, out, rules=ranking_rules(runs, suite)), unverified
+    return write_report(runs, curves, out, suite=suite), unverified
 
 
-def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "",
-                 rules: dict | None = None) -> list[Path]:
-    """The files of :func:`build_report` from loaded runs (:func:`load_runs`), ranked under
-    ``rules`` (default: the records' suite's, :func:`ranking_rules`); ``extra_html`` goes into
-    the page before the provenance. Returns the paths written."""
+def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "", suite=None) -> list[Path]:
+    """The files of :func:`build_report` from loaded runs (:func:`load_runs`), ranked under the
+    rules of their suite (:func:`records_suite`; the package's defaults outside one), with the
+    seeds held per suite cell and method (coverage.csv); ``extra_html`` goes into the page
+    before the provenance. Returns the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rules = ranking_rules(runs) if rules is None else rules
+    suite = records_suite(runs, suite)
+    rules = suite.data["ranking"] if suite else stats.DEFAULT_RULES
     table = leaderboard(runs, rules)
+    held = coverage(table, suite) if suite else None
     runs = runs[runs["verified"] == True]  # noqa: E712
     provenance = _provenance(runs)
     written = []
@@ -550,7 +592,8 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
     for name, text in (("leaderboard.md", shown.to_markdown(index=False)),
                        ("leaderboard.csv", table.to_csv(index=False)),
                        ("leaderboard.tex", shown.to_latex(index=False)),
-                       ("provenance.json", json.dumps(provenance, indent=1))):
+                       ("provenance.json", json.dumps(provenance, indent=1)),
+                       *((("coverage.csv", held.to_csv()),) if suite else ())):
         (out / name).write_text(text)
         written.append(out / name)
     images: dict[str, list[str]] = {}
@@ -572,7 +615,8 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
     if overall["methods"] >= 2 and overall["cells"] >= 2:
         _plot_critical_difference(overall, out / "critical-difference.png")
         written.append(out / "critical-difference.png")
-    (out / "index.html").write_text(_html(table, provenance, images, overall, extra_html, rules))
+    (out / "index.html").write_text(_html(table, provenance, images, overall, extra_html, rules,
+                                          held, len(suite.data["seeds"]) if suite else 0))
     written.append(out / "index.html")
     return written
 

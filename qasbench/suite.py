@@ -22,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from qasbench import registry
-from qasbench.config import RunConfig
+from qasbench.config import RunConfig, method_label
 from qasbench.evaluator import noise_hash
 from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.hashing import json_hash
@@ -43,6 +43,12 @@ def _own_rule(problem_id: str) -> str:
     problem = registry.load_problem(problem_id)
     rule = problem.metadata.get("success")
     return f"  success: {rule}" if rule and problem.success_threshold != CHEMICAL_ACCURACY else ""
+
+
+def _methods(tables: dict):
+    """(algorithm, explicit hyperparameters) per entry of a suite's ``[algorithms]`` table."""
+    for key, table in tables.items():
+        yield table.get("algorithm", key), {k: v for k, v in table.items() if k != "algorithm"}
 
 
 def available() -> list[str]:
@@ -126,13 +132,25 @@ class Suite:
         """One RunConfig per method x problem x noise profile x mitigation x seed; ``algorithms``
         (name -> hyperparameters) replaces the reference methods, e.g. for a method joining the
         table."""
-        methods = self.data["algorithms"] if algorithms is None else algorithms
         problems = self.data["problems"]
-        return [RunConfig(table.get("algorithm", key), problem, noise, seed, problems[problem]["budget"],
-                          self.shots, problems[problem]["max_gates"],
-                          {k: v for k, v in table.items() if k != "algorithm"}, mitigation=mitigation)
-                for (key, table), problem, noise, mitigation, seed in product(
-                    methods.items(), problems, self.data["noise"], self.mitigations, self.data["seeds"])]
+        return [RunConfig(algorithm, problem, noise, seed, problems[problem]["budget"], self.shots,
+                          problems[problem]["max_gates"], params, mitigation=mitigation)
+                for (algorithm, params), problem, noise, mitigation, seed in product(
+                    _methods(self.data["algorithms"] if algorithms is None else algorithms), problems,
+                    self.data["noise"], self.mitigations, self.data["seeds"])]
+
+    @property
+    def methods(self) -> list[str]:
+        """The reference methods as tables label them (:attr:`RunConfig.label`), in file order."""
+        return [method_label(algorithm, params) for algorithm, params in _methods(self.data["algorithms"])]
+
+    @property
+    def cells(self) -> list[tuple[str, str, str]]:
+        """The suite's leaderboard cells as reports key them: (problem, noise profile with its
+        mitigation if any, shots: ``"exact"`` or the number as text)."""
+        shots = "exact" if self.shots is None else str(self.shots)
+        return [(problem, noise if mitigation == "none" else f"{noise}+{mitigation}", shots)
+                for problem, noise, mitigation in product(self.data["problems"], self.data["noise"], self.mitigations)]
 
     @property
     def mitigations(self) -> list[str]:

@@ -134,3 +134,30 @@ def test_provenance_names_each_layouts_noise_hash_of_a_device_profile():
     hashes = _provenance(runs)["noise_profiles"]["ibm-torino"]
     expected = {f"{n}q": h for n, h in runs[runs.noise == "ibm-torino"][["n_qubits", "noise_hash"]].drop_duplicates().values}
     assert hashes == expected and len(set(hashes.values())) == 2
+
+
+def test_a_suite_page_states_the_seeds_each_method_holds_per_cell(tiny_published, tmp_path):
+    """A method that did not run a cell has no row in its table: the page and coverage.csv say
+    so (0 = not run), and name the methods short of the suite's seeds."""
+    import shutil
+
+    from tests.conftest import TINY
+
+    suite, _, runs = tiny_published
+    partial = tmp_path / "partial"
+    shutil.copytree(runs, partial)
+    for pattern in ("hea__h2-2q__depol-1e-3__*", "evolutionary__h2-2q__noiseless__seed3__*"):
+        for path in partial.glob(pattern):
+            path.unlink()
+    assert main(["report", str(partial), "--suite", str(TINY), "--out", str(tmp_path / "report")]) == 0
+    held = pd.read_csv(tmp_path / "report" / "coverage.csv").set_index(["problem", "noise"])
+    assert held.columns.tolist()[1:] == ["random[evaluations_per_circuit=30]", "hea", "evolutionary"]
+    assert held.loc[("h2-2q", "depol-1e-3"), "hea"] == 0 and held.loc[("h2-2q", "noiseless"), "evolutionary"] == 3
+    assert held.drop(columns="shots").sum().sum() == 3 * 2 * 4 - 4 - 1
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "Of the suite&#x27;s 4 seeds per method, not run: hea." in page
+    assert "Of the suite&#x27;s 4 seeds per method, fewer seeds: evolutionary (3)." in page
+    assert "<td><b>0</b></td>" in page and "<h2>Seeds held</h2>" in page
+    assert main(["report", str(runs), "--suite", str(TINY), "--out", str(tmp_path / "full")]) == 0
+    full = (tmp_path / "full" / "index.html").read_text()
+    assert "Every method holds all 4 of the suite's seeds in every cell." in full
