@@ -579,9 +579,9 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
     rules of their suite (:func:`records_suite`; the package's defaults outside one), with the
     seeds held per suite cell and method (coverage.csv); ``extra_html`` goes into the page
     before the provenance. Returns the paths written."""
+    suite = records_suite(runs, suite)  # refuses records of another suite before anything is written
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    suite = records_suite(runs, suite)
     rules = suite.data["ranking"] if suite else stats.DEFAULT_RULES
     table = leaderboard(runs, rules)
     held = coverage(table, suite) if suite else None
