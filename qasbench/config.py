@@ -38,6 +38,24 @@ def _integer(name: str, value, low: int, high: int) -> int:
     return int(value)
 
 
+def method_entries(tables: dict):
+    """(algorithm, explicit hyperparameters) per entry of an ``[algorithms]`` table of a grid or
+    suite file: the entry's key names the algorithm unless it sets ``algorithm``."""
+    for key, table in tables.items():
+        yield table.get("algorithm", key), {k: v for k, v in table.items() if k != "algorithm"}
+
+
+def cell_noise_name(noise: str, mitigation: str) -> str:
+    """How a leaderboard cell names its noise: the profile, with the mitigation when there is one
+    (``ibm-torino+zne``; ``"none"``: the profile alone)."""
+    return noise if mitigation == "none" else f"{noise}+{mitigation}"
+
+
+def shots_label(shots: int | None) -> str:
+    """How a leaderboard cell names its shots: ``"exact"``, or the number as text."""
+    return "exact" if shots is None else str(shots)
+
+
 def method_label(algorithm: str, params: dict) -> str:
     """How tables name a method: the algorithm, with its explicit hyperparameters sorted by
     name, e.g. ``random[evaluations_per_circuit=20]``."""
@@ -134,8 +152,8 @@ class RunConfig:
 
     @property
     def cell_noise(self) -> str:
-        """The noise profile's name, with the mitigation when there is one (``ibm-torino+zne``)."""
-        return self.noise_name if self.mitigation == "none" else f"{self.noise_name}+{self.mitigation}"
+        """The noise profile's name, with the mitigation when there is one (:func:`cell_noise_name`)."""
+        return cell_noise_name(self.noise_name, self.mitigation)
 
     def describe(self) -> str:
         """How progress lines name the run, e.g. ``crlqas lih-4q noiseless seed=5``."""

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from qasbench import __version__, stats
+from qasbench.config import cell_noise_name, shots_label
 from qasbench.problem import CHEMICAL_ACCURACY, unit_symbol
 from qasbench.results import iter_records
 from qasbench.verify import load_verification
@@ -51,7 +52,7 @@ def _cost_to_success(record: dict) -> tuple[float, float]:
 def cell_noise(record: dict) -> str:
     """The noise a record's leaderboard cell is named by: its profile, with its mitigation
     appended where there is one (``ibm-torino+zne``)."""
-    return record["noise"] + (f"+{record['mitigation']}" if record.get("mitigation") else "")
+    return cell_noise_name(record["noise"], record.get("mitigation") or "none")  # records name no "none"
 
 
 def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dict]:
@@ -61,7 +62,7 @@ def load_runs(directory: str | Path, on_corrupt=None) -> tuple[pd.DataFrame, dic
     for path, record in iter_records(directory, on_corrupt):
         rows.append({
             "algorithm": record["algorithm_label"],
-            "shots": "exact" if record["shots"] is None else str(record["shots"]),
+            "shots": shots_label(record["shots"]),
             **{k: record[k] for k in ("problem", "n_qubits", "seed", "success", "cnots", "depth", "params",
                                       "evaluations_used", "shots_used", "wall_time_s", "problem_hash",
                                       "noise_hash", "qasbench_version", "git_commit")},
@@ -497,9 +498,9 @@ def _short_of_plan(held: pd.DataFrame | None, cell: tuple, planned: int) -> str:
     if held is None or cell not in held.index:
         return ""
     row = held.loc[cell]
-    parts = ([f"not run: {', '.join(row.index[row == 0])}"] if (row == 0).any() else []) + (
-        [f"fewer seeds: {', '.join(f'{m} ({n})' for m, n in row[(row > 0) & (row < planned)].items())}"]
-        if ((row > 0) & (row < planned)).any() else [])
+    absent, short = row.index[row == 0], row[(row > 0) & (row < planned)]
+    parts = ([f"not run: {', '.join(absent)}"] if len(absent) else []) + (
+        [f"fewer seeds: {', '.join(f'{m} ({n})' for m, n in short.items())}"] if len(short) else [])
     return f"Of the suite's {planned} seeds per method, {'; '.join(parts)}." if parts else ""
 
 

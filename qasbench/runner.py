@@ -19,7 +19,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from qasbench import __version__, registry
-from qasbench.config import RunConfig
+from qasbench.config import RunConfig, method_entries
 from qasbench.device import DeviceNoise
 from qasbench.evaluator import BudgetExhausted, Evaluator, exact_energy, task_noise
 from qasbench.native import native_counts
@@ -179,8 +179,7 @@ class Experiment:
         def located(kind: str, spec: str) -> str:  # file specs are relative to the grid file
             return str(path.parent / spec) if registry.is_file_spec(kind, spec) else spec
 
-        methods = [(table.get("algorithm", key), {k: v for k, v in table.items() if k != "algorithm"})
-                   for key, table in algorithms.items()]
+        methods = list(method_entries(algorithms))
         try:
             configs = [
                 RunConfig(alg, located("problem", prob), located("noise", noise), seed, data.get("budget"),

@@ -22,7 +22,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from qasbench import registry
-from qasbench.config import RunConfig, method_label
+from qasbench.config import RunConfig, cell_noise_name, method_entries, method_label, shots_label
 from qasbench.evaluator import noise_hash
 from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.hashing import json_hash
@@ -43,12 +43,6 @@ def _own_rule(problem_id: str) -> str:
     problem = registry.load_problem(problem_id)
     rule = problem.metadata.get("success")
     return f"  success: {rule}" if rule and problem.success_threshold != CHEMICAL_ACCURACY else ""
-
-
-def _methods(tables: dict):
-    """(algorithm, explicit hyperparameters) per entry of a suite's ``[algorithms]`` table."""
-    for key, table in tables.items():
-        yield table.get("algorithm", key), {k: v for k, v in table.items() if k != "algorithm"}
 
 
 def available() -> list[str]:
@@ -136,20 +130,19 @@ class Suite:
         return [RunConfig(algorithm, problem, noise, seed, problems[problem]["budget"], self.shots,
                           problems[problem]["max_gates"], params, mitigation=mitigation)
                 for (algorithm, params), problem, noise, mitigation, seed in product(
-                    _methods(self.data["algorithms"] if algorithms is None else algorithms), problems,
+                    method_entries(self.data["algorithms"] if algorithms is None else algorithms), problems,
                     self.data["noise"], self.mitigations, self.data["seeds"])]
 
     @property
     def methods(self) -> list[str]:
         """The reference methods as tables label them (:attr:`RunConfig.label`), in file order."""
-        return [method_label(algorithm, params) for algorithm, params in _methods(self.data["algorithms"])]
+        return [method_label(algorithm, params) for algorithm, params in method_entries(self.data["algorithms"])]
 
     @property
     def cells(self) -> list[tuple[str, str, str]]:
         """The suite's leaderboard cells as reports key them: (problem, noise profile with its
         mitigation if any, shots: ``"exact"`` or the number as text)."""
-        shots = "exact" if self.shots is None else str(self.shots)
-        return [(problem, noise if mitigation == "none" else f"{noise}+{mitigation}", shots)
+        return [(problem, cell_noise_name(noise, mitigation), shots_label(self.shots))
                 for problem, noise, mitigation in product(self.data["problems"], self.data["noise"], self.mitigations)]
 
     @property
