@@ -12,7 +12,7 @@ Rounding depends on the machine as well as on the code (BLAS kernels, vector ins
 torch's kernels), so a canary that differs on another machine than the published record's is
 no proof of a code change; one that differs on the same machine (CPU model and instruction
 sets) is. Measured 2026-12-04: the lite-v1 records, made on an Intel Xeon, rerun on an
-AMD EPYC (README, "Reproducibility across machines").
+AMD EPYC (docs/suites.md, "Reproducibility across machines").
 """
 from __future__ import annotations
 

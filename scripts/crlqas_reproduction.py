@@ -81,7 +81,7 @@ def main(directories: list[str]) -> None:
   At 6000000 evaluations the preset gives 3000 evaluations per step
   (`experiments/crlqas-lih-long.toml`): all five runs get below that floor and 4 of 5 reach
   chemical accuracy; halfway (their anytime curves at 3000000 evaluations), 2 of 5. Diagnosis
-  and the variants tried: README, CRLQAS section; figures: `scripts/lih4q_landscape.py`.
+  and the variants tried: docs/algorithms.md, CRLQAS; figures: `scripts/lih4q_landscape.py`.
 * lih-6q misses chemical accuracy with the `fast` preset at 200000 evaluations (one seed).""")
     print("\n## Every run\n")
     print(runs.to_markdown(index=False, floatfmt=".3g"))

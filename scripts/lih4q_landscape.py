@@ -1,4 +1,4 @@
-"""Why gate-by-gate search stalls on lih-4q: the figures quoted in the README's CRLQAS section.
+"""Why gate-by-gate search stalls on lih-4q: the figures quoted in the CRLQAS section of docs/algorithms.md.
 
     python scripts/lih4q_landscape.py [RESULTS_DIR ...]
 

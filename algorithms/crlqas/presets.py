@@ -21,7 +21,7 @@ preset); these tuning runs used seeds 0-4. On lih-4q every run with 100 per step
 above a product-state floor 4.4e-3 Ha above the ground, at budgets up to 1000000; 3000 per step was
 chosen on seeds 0 and 1 at 3000000 evaluations, and at 100000 evaluations it was worse than 100
 (2.2e-2 and 5.8e-2 Ha against 4.6e-3 and 7.1e-3 on seeds 5 and 6). Only the two ends of the rule
-have been measured. The README reports the checks on seeds 5-9.
+have been measured. docs/algorithms.md reports the checks on seeds 5-9.
 """
 from __future__ import annotations
 

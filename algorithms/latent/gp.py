@@ -92,7 +92,7 @@ def refit_seconds(points: int, dim: int, candidates: int, start: int = 0, cap: i
     points for every k from ``start`` to ``points - 1`` (one refit per scored point, as latent BO
     does), each fit on at most ``cap`` points when one is given. Stated limit: timed on random targets, whose fits take about as many likelihood
     evaluations as latent BO's own (checked against lite-v1's and standard-v1's latent-bo runs in
-    the README); the number of evaluations an optimizer needs varies 2-4x with the targets."""
+    docs/suites.md); the number of evaluations an optimizer needs varies 2-4x with the targets."""
     a, b = _refit_coefficients(dim, candidates)
     k = np.arange(start, max(start, points), dtype=float)
     if cap is not None:
