@@ -17,7 +17,7 @@ import sys
 import numpy as np
 from scipy import stats as scipy_stats
 
-from qasbench.report import leaderboard, load_runs, ranking_rules
+from qasbench.report import leaderboard, load_runs, records_suite
 from qasbench.suite import Suite
 
 
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     parser.add_argument("--suite", default="device-v1")
     args = parser.parse_args(argv)
     runs, _ = load_runs(args.results)
-    table = leaderboard(runs, ranking_rules(runs, Suite.load(args.suite)))
+    table = leaderboard(runs, records_suite(runs, Suite.load(args.suite)).data["ranking"])
     print("| problem | cell | methods | methods with a success | best success rate [95% CI] (method) | "
           "median of the methods' median errors (Ha) | Kendall tau of the ranks vs unmitigated |")
     print("|---|---|---|---|---|---|---|")
