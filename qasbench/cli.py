@@ -341,13 +341,25 @@ def _report_out(source: str, out: str | None) -> Path:
     return Path("results") / source.parent.name / "report" if is_archive(source) else source / "report"
 
 
+def _note(path: str) -> str:
+    """The text of ``--note FILE``: UTF-8 plain text with something in it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CLIError(f"--note {path} cannot be read as UTF-8 text: {getattr(exc, 'strerror', None) or exc}") from None
+    if not text.strip():
+        raise CLIError(f"--note {path} is empty")
+    return text
+
+
 def cmd_report(args) -> None:
     from qasbench.report import build_report
     from qasbench.suite import Suite
 
     out = _report_out(args.directory, args.out)
     suite = Suite.load(args.suite) if args.suite else None
-    written, unverified = build_report(args.directory, out, on_corrupt=_skip, suite=suite)
+    note = _note(args.note) if args.note else ""
+    written, unverified = build_report(args.directory, out, on_corrupt=_skip, suite=suite, note=note)
     if unverified:
         print(f"qasbench: {unverified} record(s) not verified on aer are not ranked; run "
               f"`qasbench verify {args.directory}` first", file=sys.stderr)
@@ -506,6 +518,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output directory (default: DIR/report/, for an archive results/<its folder>/report/)")
     p.add_argument("--suite", help="the records' suite file (*.toml), when it is not a packaged suite "
                                    "(its ranking rules rank the tables)")
+    p.add_argument("--note", metavar="FILE", help="plain text shown on the page under Notes (paragraphs separated by "
+                                                  "blank lines), e.g. why a cell holds no runs")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("compare", help="rank your suite runs among a suite's published records (no reruns)")
     p.add_argument("directory", help="your results of the suite (qasbench run SUITE --algorithm ...), verified")

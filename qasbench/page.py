@@ -90,6 +90,13 @@ def _citation_html(provenance: dict) -> str:
             "(CITATION.cff in the repository):</p><pre>" + html.escape(text) + "</pre>")
 
 
+def note_html(text: str) -> str:
+    """A hand-written note (plain text, paragraphs separated by blank lines) as the page's "Notes"
+    section, escaped: what the records cannot say, e.g. why a suite cell holds no runs."""
+    paragraphs = [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+    return "<h2>Notes</h2>" + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
 RULE_NAMES = {"success_rate": "success rate", "evaluations_to_success": "evaluations to success",
               "median_error": "median error", "median_cnots": "CNOTs"}
 

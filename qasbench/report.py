@@ -25,7 +25,7 @@ import pandas as pd
 from qasbench import __version__, stats
 from qasbench.config import cell_noise_name, shots_label
 from qasbench.labels import CELL, seed_range
-from qasbench.page import display_table, index_html
+from qasbench.page import display_table, index_html, note_html
 from qasbench.plots import method_styles, plot_anytime, plot_critical_difference, plot_pareto, plot_success
 from qasbench.problem import CHEMICAL_ACCURACY, unit_symbol
 from qasbench.results import iter_records
@@ -215,11 +215,13 @@ def _provenance(runs: pd.DataFrame) -> dict:
     }
 
 
-def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=None) -> tuple[list[Path], int]:
+def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=None,
+                 note: str = "") -> tuple[list[Path], int]:
     """Write leaderboard.md/.csv/.tex, PNG plots and index.html into ``out`` from the verified
     records of ``directory`` (a results directory or an archive), ranked under their suite's
-    rules (``suite``: see :func:`records_suite`); return the paths written and the number of
-    records not verified yet (left out)."""
+    rules (``suite``: see :func:`records_suite`), with ``note`` (plain text) as the page's
+    "Notes" section where given; return the paths written and the number of records not
+    verified yet (left out)."""
     runs, curves = load_runs(directory, on_corrupt)
     if runs.empty:
         raise ValueError(f"no records in {directory}")
@@ -227,7 +229,7 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=
     if not (runs["verified"] == True).any():  # noqa: E712
         raise ValueError(f"none of the {len(runs)} records in {directory} is verified on aer; run "
                          f"`qasbench verify {directory}` first (unverified records are never ranked)")
-    return write_report(runs, curves, out, suite=suite), unverified
+    return write_report(runs, curves, out, note_html(note) if note.strip() else "", suite=suite), unverified
 
 
 def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "", suite=None) -> list[Path]:

@@ -161,3 +161,23 @@ def test_a_suite_page_states_the_seeds_each_method_holds_per_cell(tiny_published
     assert main(["report", str(runs), "--suite", str(TINY), "--out", str(tmp_path / "full")]) == 0
     full = (tmp_path / "full" / "index.html").read_text()
     assert "Every method holds all 4 of the suite's seeds in every cell." in full
+
+
+def test_a_note_goes_on_the_page_escaped_and_a_bad_one_is_refused_before_any_work(results, tmp_path, capsys):
+    verify_directory(results)
+    note = tmp_path / "note.txt"
+    note.write_text("latent-bo does not run h2o-8q:\nits exact GP <grows> too fast.\n\nSecond paragraph.\n")
+    assert main(["report", str(results), "--out", str(tmp_path / "page"), "--note", str(note)]) == 0
+    page = (tmp_path / "page" / "index.html").read_text()
+    assert ("<h2>Notes</h2><p>latent-bo does not run h2o-8q: its exact GP &lt;grows&gt; too fast.</p>"
+            "<p>Second paragraph.</p>") in page
+    assert page.index("<h2>Notes</h2>") < page.index("<h2>Provenance</h2>")
+    (tmp_path / "empty.txt").write_text(" \n\n")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00bad")
+    for bad, message in ((tmp_path / "missing.txt", "cannot be read"), (tmp_path / "empty.txt", "is empty"),
+                         (tmp_path / "binary.txt", "cannot be read as UTF-8")):
+        capsys.readouterr()
+        assert main(["report", str(results), "--out", str(tmp_path / "refused"), "--note", str(bad)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1
+        assert not (tmp_path / "refused").exists()
