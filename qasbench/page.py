@@ -90,10 +90,13 @@ def _citation_html(provenance: dict) -> str:
             "(CITATION.cff in the repository):</p><pre>" + html.escape(text) + "</pre>")
 
 
-def note_html(text: str) -> str:
+def _note_html(text: str) -> str:
     """A hand-written note (plain text, paragraphs separated by blank lines) as the page's "Notes"
-    section, escaped: what the records cannot say, e.g. why a suite cell holds no runs."""
+    section, escaped: what the records cannot say, e.g. why a suite cell holds no runs ("" for
+    no note)."""
     paragraphs = [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+    if not paragraphs:
+        return ""
     return "<h2>Notes</h2>" + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
 
 
@@ -138,11 +141,13 @@ def _coverage_html(held: pd.DataFrame | None, planned: int) -> str:
 
 
 def index_html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, extra_html: str = "",
-               rules: dict = stats.DEFAULT_RULES, held: pd.DataFrame | None = None, planned: int = 0) -> str:
+               rules: dict = stats.DEFAULT_RULES, held: pd.DataFrame | None = None, planned: int = 0,
+               note: str = "") -> str:
     """The page of a leaderboard ``table`` (:func:`qasbench.report.leaderboard`): ``images`` lists
     each problem's figure files, ``overall`` is :func:`qasbench.report.overall_ranking`'s result,
     ``held`` the seeds held per suite cell and method (with the suite's ``planned`` seeds per cell;
-    None outside a suite); ``extra_html`` goes in before the citation block."""
+    None outside a suite), ``note`` a hand-written plain-text note shown after the seeds held;
+    ``extra_html`` goes in before the citation block."""
     sections = []
     for problem, group in table.groupby("problem", sort=True):
         parts = []
@@ -174,7 +179,7 @@ mitigated) energy of each run's returned circuit minus the ground energy; only r
 are ranked. Ranks within a cell: {html.escape(_rules_text(rules))}. Intervals: Wilson for success rates,
 bootstrap for median errors. Click a column header to sort.</p>
 <h2>Across cells</h2>{_overall_html(overall)}
-{_coverage_html(held, planned)}
+{_coverage_html(held, planned)}{_note_html(note)}
 {''.join(sections)}
 {extra_html}
 {_citation_html(provenance)}

@@ -25,7 +25,7 @@ import pandas as pd
 from qasbench import __version__, stats
 from qasbench.config import cell_noise_name, shots_label
 from qasbench.labels import CELL, seed_range
-from qasbench.page import display_table, index_html, note_html
+from qasbench.page import display_table, index_html
 from qasbench.plots import method_styles, plot_anytime, plot_critical_difference, plot_pareto, plot_success
 from qasbench.problem import CHEMICAL_ACCURACY, unit_symbol
 from qasbench.results import iter_records
@@ -220,7 +220,7 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=
     """Write leaderboard.md/.csv/.tex, PNG plots and index.html into ``out`` from the verified
     records of ``directory`` (a results directory or an archive), ranked under their suite's
     rules (``suite``: see :func:`records_suite`), with ``note`` (plain text) as the page's
-    "Notes" section where given; return the paths written and the number of records not
+    "Notes" section where there is one; return the paths written and the number of records not
     verified yet (left out)."""
     runs, curves = load_runs(directory, on_corrupt)
     if runs.empty:
@@ -229,14 +229,15 @@ def build_report(directory: str | Path, out: str | Path, on_corrupt=None, suite=
     if not (runs["verified"] == True).any():  # noqa: E712
         raise ValueError(f"none of the {len(runs)} records in {directory} is verified on aer; run "
                          f"`qasbench verify {directory}` first (unverified records are never ranked)")
-    return write_report(runs, curves, out, note_html(note) if note.strip() else "", suite=suite), unverified
+    return write_report(runs, curves, out, suite=suite, note=note), unverified
 
 
-def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "", suite=None) -> list[Path]:
+def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: str = "", suite=None,
+                 note: str = "") -> list[Path]:
     """The files of :func:`build_report` from loaded runs (:func:`load_runs`), ranked under the
     rules of their suite (:func:`records_suite`; the package's defaults outside one), with the
-    seeds held per suite cell and method (coverage.csv); ``extra_html`` goes into the page
-    before the provenance. Returns the paths written."""
+    seeds held per suite cell and method (coverage.csv) and ``note`` (plain text) after them on
+    the page; ``extra_html`` goes into the page before the provenance. Returns the paths written."""
     suite = records_suite(runs, suite)  # refuses records of another suite before anything is written
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -273,7 +274,7 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
     if overall["methods"] >= 2 and overall["cells"] >= 2:
         plot_critical_difference(overall, out / "critical-difference.png")
         written.append(out / "critical-difference.png")
-    (out / "index.html").write_text(index_html(table, provenance, images, overall, extra_html, rules,
-                                          held, len(suite.data["seeds"]) if suite else 0))
+    (out / "index.html").write_text(index_html(table, provenance, images, overall, extra_html, rules, held,
+                                               len(suite.data["seeds"]) if suite else 0, note))
     written.append(out / "index.html")
     return written

@@ -171,7 +171,7 @@ def test_a_note_goes_on_the_page_escaped_and_a_bad_one_is_refused_before_any_wor
     page = (tmp_path / "page" / "index.html").read_text()
     assert ("<h2>Notes</h2><p>latent-bo does not run h2o-8q: its exact GP &lt;grows&gt; too fast.</p>"
             "<p>Second paragraph.</p>") in page
-    assert page.index("<h2>Notes</h2>") < page.index("<h2>Provenance</h2>")
+    assert page.index("<h2>Across cells</h2>") < page.index("<h2>Notes</h2>") < page.index("<h3>")
     (tmp_path / "empty.txt").write_text(" \n\n")
     (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00bad")
     for bad, message in ((tmp_path / "missing.txt", "cannot be read"), (tmp_path / "empty.txt", "is empty"),
