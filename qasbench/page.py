@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pandas as pd
 
@@ -94,7 +95,7 @@ def _note_html(text: str) -> str:
     """A hand-written note (plain text, paragraphs separated by blank lines) as the page's "Notes"
     section, escaped: what the records cannot say, e.g. why a suite cell holds no runs ("" for
     no note)."""
-    paragraphs = [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text) if block.strip()]
     if not paragraphs:
         return ""
     return "<h2>Notes</h2>" + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)

@@ -166,7 +166,7 @@ def test_a_suite_page_states_the_seeds_each_method_holds_per_cell(tiny_published
 def test_a_note_goes_on_the_page_escaped_and_a_bad_one_is_refused_before_any_work(results, tmp_path, capsys):
     verify_directory(results)
     note = tmp_path / "note.txt"
-    note.write_text("latent-bo does not run h2o-8q:\nits exact GP <grows> too fast.\n\nSecond paragraph.\n")
+    note.write_text("latent-bo does not run h2o-8q:\r\nits exact GP <grows> too fast.\r\n \r\nSecond paragraph.\n")
     assert main(["report", str(results), "--out", str(tmp_path / "page"), "--note", str(note)]) == 0
     page = (tmp_path / "page" / "index.html").read_text()
     assert ("<h2>Notes</h2><p>latent-bo does not run h2o-8q: its exact GP &lt;grows&gt; too fast.</p>"
