@@ -33,10 +33,10 @@ def method_styles(algorithms) -> dict:
             for i, name in enumerate(sorted(algorithms))}
 
 
-def plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path, styles: dict) -> None:
+def plot_anytime(subset: pd.DataFrame, curves: dict, cell: tuple, path: Path, styles: dict) -> None:
+    """``subset``: the runs of ``cell`` (problem, noise, shots)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
     for algorithm, group in subset.groupby("algorithm"):
         budget = int(group.evaluations_used.max())
         first = min((curves[name][0, 0] for name in group.file if len(curves[name])), default=1)  # 3 under ZNE
@@ -61,10 +61,10 @@ def plot_anytime(runs: pd.DataFrame, curves: dict, cell: tuple, path: Path, styl
     plt.close(fig)
 
 
-def plot_pareto(runs: pd.DataFrame, cell: tuple, path: Path, styles: dict) -> None:
+def plot_pareto(subset: pd.DataFrame, cell: tuple, path: Path, styles: dict) -> None:
+    """``subset``: the runs of ``cell`` (problem, noise, shots)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    subset = runs[(runs.problem == cell[0]) & (runs.noise == cell[1]) & (runs.shots == cell[2])]
     for algorithm, group in subset.groupby("algorithm"):
         ax.scatter(group.cnots, np.abs(group.error), label=algorithm, s=20, **styles[algorithm])
     points = subset.sort_values(["cnots", "error"])

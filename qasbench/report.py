@@ -257,15 +257,15 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
         written.append(out / name)
     images: dict[str, list[str]] = {}
     styles = method_styles(runs.algorithm.unique())
-    for cell, _ in runs.groupby(["problem", "noise", "shots"]):
+    for cell, subset in runs.groupby(CELL):
         problem, noise, shots = cell
         suffix = "" if shots == "exact" else f"-{shots}shots"
         for kind in ("anytime", "pareto"):
             name = f"{kind}-{problem}-{noise}{suffix}.png"
             if kind == "anytime":
-                plot_anytime(runs, curves, cell, out / name, styles)
+                plot_anytime(subset, curves, cell, out / name, styles)
             else:
-                plot_pareto(runs, cell, out / name, styles)
+                plot_pareto(subset, cell, out / name, styles)
             images.setdefault(problem, []).append(name)
             written.append(out / name)
     plot_success(table, out / "success-rate.png", styles)
