@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from qasbench.algorithms.latent import encoding, vae
-from qasbench.algorithms.latent.gp import GaussianProcess, expected_improvement
+from qasbench.algorithms.latent.gp import GaussianProcess, expected_improvement, matern52
 from qasbench.circuit import CNOT, RX, Circuit
 from qasbench.search_space import SearchSpace
 from tests.conftest import random_circuit
@@ -78,6 +78,28 @@ def test_gaussian_process_interpolates_and_expected_improvement(rng):
     assert np.max(np.abs(mean - f(test))) < 0.15 and np.all(std >= 0)
     ei = expected_improvement(np.array([0.0, 1.0, 1.0]), np.array([0.1, 0.1, 1.0]), best=0.5)
     assert np.all(ei >= 0) and ei[0] > ei[2] > ei[1]
+
+
+@pytest.mark.parametrize("length", [1.7, 20.0])  # r up to 12 and up to 1: other associations differ at 20
+def test_gaussian_process_kernel_is_the_textbook_formula_bit_for_bit(rng, length):
+    """The fit reuses its distances and builds the kernel in place; the records of latent-bo
+    runs depend on every bit of it, so it must equal variance * (1 + r + r^2/3) * exp(-r) plus
+    the noise on the diagonal exactly (standard-v1's latent-bo cells hold runs made before and
+    after this construction)."""
+    from scipy.spatial.distance import cdist
+
+    x, y = rng.standard_normal((60, 16)), rng.standard_normal(60)
+    log_theta = np.log([length, 0.6, 1e-3])
+    length, variance, noise = np.exp(log_theta)  # what the fit uses: exp(log(20)) is not 20
+    r = np.sqrt(5.0) * cdist(x, x) / length
+    textbook = variance * (1.0 + r + r**2 / 3.0) * np.exp(-r) + (noise + 1e-10) * np.eye(len(x))
+    gp = GaussianProcess().fit(x, y)
+    gp._factorize(log_theta)
+    assert gp.chol.tobytes() == np.linalg.cholesky(textbook).tobytes()
+    query = rng.standard_normal((7, 16))
+    r = np.sqrt(5.0) * cdist(query, x) / length
+    assert (matern52(query, x, length, variance).tobytes()
+            == (variance * (1.0 + r + r**2 / 3.0) * np.exp(-r)).tobytes())
 
 
 def test_latent_bo_predicts_its_gp_refits_from_timed_fits():
