@@ -263,10 +263,12 @@ def _print_estimate(configs, measured=None, calibration: str | None = None) -> N
         save_calibration(stored, calibration)
     if measured is not None:
         rows = against(rows, measured)
-        ratios = [r["predicted_over_measured"] for r in rows if r["predicted_over_measured"]]
-        within = sum(0.5 <= r <= 2 for r in ratios)
-        print(f"qasbench: {within} of {len(ratios)} cells with records predicted within 2x of their measured "
-              f"CPU-hours", file=sys.stderr)
+        measured_rows = [r for r in rows if r["predicted_over_measured"]]
+        within = sum(0.5 <= r["predicted_over_measured"] <= 2 for r in measured_rows)
+        by_wall = sum(r["measured_by"] == "wall" for r in measured_rows)
+        print(f"qasbench: {within} of {len(measured_rows)} cells with records predicted within 2x of their measured "
+              f"CPU-hours" + (f" ({by_wall} of them measured by wall time: records without cpu_time_s)" if by_wall else ""),
+              file=sys.stderr)
     _print_table(rows, list(rows[0]), float_format=".3g")
     print()
     for label, hours in totals(rows).items():

@@ -347,19 +347,25 @@ def save_calibration(stored: dict, path: str | Path) -> None:
 
 def against(rows: list[dict], source) -> list[dict]:
     """``rows`` with the measured CPU-hours of the same cells' finished records in ``source``
-    (a results directory or archive: the sum of their search wall times, preparation apart), how
-    many runs they are, and the ratio predicted / measured for those runs (a cell that holds 4 of
-    its 10 runs is compared on 4); cells without records get None."""
+    (a results directory or archive), how many runs they are, what measured them, and the ratio
+    predicted / measured for those runs (a cell that holds 4 of its 10 runs is compared on 4);
+    cells without records get None. Measured by the records' search CPU seconds
+    (``cpu_time_s``, what the model predicts) where every record of the cell has them, else by
+    their search wall times (older records do not have CPU seconds), which a busy machine inflates;
+    preparation apart either way."""
     from qasbench.results import iter_records
 
-    wall_times: dict[tuple, list[float]] = {}
+    times: dict[tuple, list[tuple]] = {}
     for _, record in iter_records(source):
         key = _row_key(record["algorithm_label"], record["problem"], record["noise"], record["shots"])
-        wall_times.setdefault(key, []).append(record["wall_time_s"])
+        times.setdefault(key, []).append((record.get("cpu_time_s"), record["wall_time_s"]))
     out = []
     for row in rows:
-        seconds = wall_times.get((row["algorithm"], row["problem"], row["noise"], row["shots"]), [])
+        found = times.get((row["algorithm"], row["problem"], row["noise"], row["shots"]), [])
+        by_cpu = bool(found) and all(cpu is not None for cpu, _ in found)
+        seconds = [cpu if by_cpu else wall for cpu, wall in found]
         hours, runs = (sum(seconds) / 3600 if seconds else None), len(seconds)
         out.append({**row, "measured_cpu_hours": hours, "measured_runs": runs,
+                    "measured_by": ("cpu" if by_cpu else "wall") if found else None,
                     "predicted_over_measured": None if not hours else row["cpu_hours"] * runs / row["runs"] / hours})
     return out

@@ -175,7 +175,8 @@ class Evaluator:
     @property
     def cpu_seconds(self) -> float:
         """CPU seconds of the calling thread since this Evaluator was made: the search's, read as
-        the search ends (``qasbench estimate`` times its calibration runs so; not recorded)."""
+        the search ends (a record's ``cpu_time_s``; ``qasbench estimate`` times its calibration
+        runs so)."""
         return time.thread_time() - self._cpu_start
 
     @property

@@ -62,7 +62,9 @@ def run_one(config: RunConfig, observe: Callable[[Evaluator], None] | None = Non
     ``config.timeout_s``: wall-clock limit; past it the next evaluation is refused and the run
     ends as if its budget were spent. The algorithm's ``prepare`` (pretraining) and the
     simulator's warm-up (:func:`warm_up`) run first, timed apart (``preparation_wall_time_s``);
-    ``wall_time_s`` and the time limit are the search's alone. ``stopped_by`` says why the run
+    ``wall_time_s`` and the time limit are the search's alone, and so is ``cpu_time_s`` (CPU
+    seconds of the run's thread, where a pinned run does all its work: what other processes on
+    a busy machine take does not count). ``stopped_by`` says why the run
     ended: ``budget`` (every evaluation spent), ``timeout``, or ``algorithm`` (it returned with
     budget left). Runs longer than
     PROGRESS_EVERY_S print a progress line to stderr that often. ``observe``, if given, is
@@ -86,7 +88,7 @@ def run_one(config: RunConfig, observe: Callable[[Evaluator], None] | None = Non
         if evaluator.best is None:
             raise
         (circuit, params), estimate, info = evaluator.best, evaluator.best_energy, {"ran_out": True}
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, evaluator.cpu_seconds
     if observe is not None:
         observe(evaluator)
     if deadline is not None and time.monotonic() > deadline:
@@ -120,6 +122,7 @@ def run_one(config: RunConfig, observe: Callable[[Evaluator], None] | None = Non
         "info": info,
         "history": evaluator.history,
         "wall_time_s": wall,
+        "cpu_time_s": cpu,
         "preparation_wall_time_s": preparation,
         "stopped_by": stopped_by,
         "qasbench_version": __version__,

@@ -16,7 +16,7 @@ from qasbench.cli import main
 from qasbench.evaluator import Task
 from qasbench.registry import load_noise
 from qasbench.sim.aer import AerBackend
-from qasbench.results import git_commit, read_record
+from qasbench.results import git_commit, read_record, write_record
 
 
 def run_cli(*args):
@@ -39,7 +39,7 @@ def test_random_search_solves_h2_2q(tmp_path, capsys):
     assert aer.energies(circuit, record["angles"])[0] == pytest.approx(record["best_energy"], abs=1e-10)
     for key in ("algorithm", "problem", "noise", "seed", "budget", "evaluations_used", "best_energy",
                 "ground_energy", "error", "success", "circuit", "angles", "gates", "cnots", "one_qubit", "params",
-                "depth", "wall_time_s", "versions", "problem_hash", "noise_hash", "history"):
+                "depth", "wall_time_s", "cpu_time_s", "versions", "problem_hash", "noise_hash", "history"):
         assert key in record
 
 
@@ -280,6 +280,16 @@ def test_estimate_predicts_each_cell_from_a_calibration(tmp_path, capsys):
     assert first["measured_cpu_hours"] > 0 and first["measured_runs"] == 2
     assert first["predicted_over_measured"] == pytest.approx(2 / 3 * first["cpu_hours"] / first["measured_cpu_hours"])
     assert all(r["measured_cpu_hours"] is None for r in checked[1:])
+    records = [read_record(path) for path in sorted((tmp_path / "real").glob("*.json"))]
+    assert first["measured_by"] == "cpu"  # what the model predicts: the search's CPU seconds
+    assert first["measured_cpu_hours"] == pytest.approx(sum(r["cpu_time_s"] for r in records) / 3600)
+    assert all(0 < r["cpu_time_s"] <= r["wall_time_s"] * 1.05 for r in records)
+    older = {key: value for key, value in records[0].items() if key != "cpu_time_s"}  # made before records had it
+    for record in (older, records[1]):
+        write_record(record, tmp_path / "mixed")
+    first = against(rows, tmp_path / "mixed")[0]  # then the cell is measured by wall time
+    assert first["measured_by"] == "wall"
+    assert first["measured_cpu_hours"] == pytest.approx(sum(r["wall_time_s"] for r in records) / 3600)
 
 
 @dataclass
