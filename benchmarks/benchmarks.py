@@ -191,6 +191,30 @@ class CRLQASReplay:
         self.agent.replay()
 
 
+class LatentBOSurrogate:
+    """One fit (likelihood maximization) and one prediction at 500 candidates of latent-bo's
+    Gaussian process on k scored circuits (random 16-dimensional embeddings and energies):
+    latent-bo refits after every circuit it scores, so at a standard-v1 lih-6q run's 1000-1800
+    circuits this is most of the run."""
+
+    params = [[300, 1000]]
+    param_names = ["points"]
+    timeout = 300
+
+    def setup(self, points):
+        try:
+            from qasbench.algorithms.latent.gp import GaussianProcess
+        except ImportError:  # a commit before latent-bo
+            raise NotImplementedError from None
+        rng = np.random.default_rng(0)
+        self.GaussianProcess = GaussianProcess
+        self.x, self.y, self.query = rng.standard_normal((points, 16)), rng.standard_normal(points), rng.standard_normal(
+            (500, 16))
+
+    def time_fit_and_predict(self, points):
+        self.GaussianProcess().fit(self.x, self.y).predict(self.query)
+
+
 class SearchQuality:
     """Fixed-seed, small-budget runs of every registered algorithm."""
 
