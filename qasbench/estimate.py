@@ -128,21 +128,14 @@ def evaluation_cost(config: RunConfig) -> EvaluationCost:
 
 
 def _timed(config: RunConfig, observe=None) -> tuple[dict, float]:
-    """``run_one(config)``: its record and the CPU seconds of its search
-    (``Evaluator.cpu_seconds``, over what a record's ``wall_time_s`` times; the preparation is
-    the record's ``preparation_wall_time_s``). CPU, not wall, time: other work on a busy machine
-    does not inflate a calibration (on a machine with a core per worker, as the records are
-    made, the two agree)."""
+    """``run_one(config, observe)``: its record and the CPU seconds of its search (the record's
+    ``cpu_time_s``, over what its ``wall_time_s`` times; the preparation is its
+    ``preparation_wall_time_s``). CPU, not wall, time: other work on a busy machine does not
+    inflate a calibration (on a machine with a core per worker the two agree)."""
     from qasbench.runner import run_one
 
-    seen = {}
-
-    def at_the_end(evaluator):
-        seen["seconds"] = evaluator.cpu_seconds
-        if observe is not None:
-            observe(evaluator)
-    record = run_one(config, at_the_end)
-    return record, seen["seconds"]
+    record = run_one(config, observe)
+    return record, record["cpu_time_s"]
 
 
 def _calibrate(cell: RunConfig, line: EvaluationCost, algorithm, stops_early: bool = False) -> dict:
