@@ -177,6 +177,33 @@ def test_the_default_suite_runs_every_registered_algorithm():
     assert {c.algorithm for c in Experiment.from_toml(_default_suite()).configs} == set(registry.names("algorithm"))
 
 
+def test_the_committed_default_suite_page_is_the_default_suite_of_today():
+    """reports/quick/ holds every run of the default grid, on today's problem and noise hashes:
+    a method added to the grid, or a problem or noise profile changed, means regenerating it
+    (`qasbench run`, `qasbench verify results/quick`, `qasbench report results/quick --out
+    reports/quick --note docs/page-notes/quick.txt`), never a stale page."""
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from qasbench.cli import _default_suite
+
+    page = Path(__file__).resolve().parents[1] / "reports" / "quick"
+    configs = Experiment.from_toml(_default_suite()).configs
+    table = pd.read_csv(page / "leaderboard.csv")
+    provenance = json.loads((page / "provenance.json").read_text())
+    seeds = {(c.algorithm, c.problem, c.noise): set() for c in configs}
+    for c in configs:
+        seeds[(c.algorithm, c.problem, c.noise)].add(c.seed)
+    assert {(a, p, n): r for a, p, n, r in table[["algorithm", "problem", "noise", "runs"]].values} == \
+        {cell: len(s) for cell, s in seeds.items()}
+    assert provenance["runs"] == len(configs) and (table.verified == table.runs).all()
+    tasks = {(c.problem, c.noise): c.task().describe() for c in configs}
+    assert provenance["problems"] == {p: d["problem_hash"] for (p, _), d in tasks.items()}
+    assert provenance["noise_profiles"] == {n: d["noise_hash"] for (_, n), d in tasks.items()}
+
+
 @pytest.mark.parametrize("noise", ["noiseless", "depol-1e-3"])
 def test_the_warm_up_compiles_the_kernels_before_the_search_clock(noise):
     """In a fresh process, `warm_up` (run by run_one before the search's clock) leaves the
