@@ -15,7 +15,7 @@ from qasbench import __version__, registry
 
 EXIT_USAGE = 2
 CALIBRATION_HELP = ("reuse the cost model's calibration stored in FILE where this code on this CPU made it, "
-                    "and store this one's there (JSON); `run` prints the estimate before it starts")
+                    "and add this one's there (JSON, one per code and CPU); `run` prints the estimate before it starts")
 
 
 class CLIError(Exception):

@@ -58,7 +58,8 @@ which the line is timed on.
 A calibration can be stored (``--calibration FILE``: :func:`load_calibration`,
 :func:`save_calibration`) and is then reused by later estimates of any grid whose cells and
 algorithms it covers, as long as the same code (a clean checkout of one commit) runs on the same
-CPU model; anything else is calibrated again.
+CPU model; anything else is calibrated again. A file holds one calibration per code and CPU:
+a new one is added beside the others, never in their place, and uncommitted code's is not stored.
 """
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ CALIBRATION_SECONDS = 15.0
 CALIBRATION_SEEDS = 5  # seeds a short calibration pools (see _calibrate)
 SHORT_CALIBRATION_SECONDS = CALIBRATION_SECONDS / (2 * CALIBRATION_SEEDS)
 WARM_UP_BUDGET = 30
-CALIBRATION_FORMAT = 1  # of a stored calibration file (see load_calibration)
+CALIBRATION_FORMAT = 2  # of a stored calibration file (see load_calibration); 1 held a single one
 
 
 def _cell(config: RunConfig) -> tuple:
@@ -305,36 +306,62 @@ def calibration_identity() -> dict:
 
 
 def empty_calibration() -> dict:
-    return {"format": CALIBRATION_FORMAT, "identity": calibration_identity(), "lines": {}, "labels": {}}
+    return {"identity": calibration_identity(), "lines": {}, "labels": {}}
 
 
-def load_calibration(path: str | Path) -> tuple[dict, str]:
-    """(calibrations, what became of them) from ``path``: its calibrations where it holds some
-    made by this code (a clean checkout) on this CPU, else an empty store, with the reason in
-    one line. ValueError for a file that is not a calibration file."""
-    path, fresh = Path(path), empty_calibration()
+def _is_calibration(entry) -> bool:
+    return isinstance(entry, dict) and {"identity", "lines", "labels"} <= set(entry)
+
+
+def _stored_calibrations(path: Path) -> list[dict]:
+    """Every calibration ``path`` holds (format 2: a list; format 1: one); [] for no file.
+    ValueError for a file that is not a calibration file."""
     if not path.exists():
-        return fresh, f"no calibration in {path} yet: calibrating, then storing it there"
+        return []
     try:
         stored = json.loads(path.read_text())
-        valid = stored.get("format") == CALIBRATION_FORMAT and {"identity", "lines", "labels"} <= set(stored)
+        entries = {1: [stored], 2: stored.get("calibrations")}.get(stored.get("format"))
+        valid = isinstance(entries, list) and all(_is_calibration(entry) for entry in entries)
     except (OSError, ValueError, AttributeError) as error:
         raise ValueError(f"{path} is not a qasbench calibration file ({error})") from None
     if not valid:
         raise ValueError(f"{path} is not a qasbench calibration file (format {CALIBRATION_FORMAT} expected)")
-    if stored["identity"] != fresh["identity"] or stored["identity"]["code"].endswith("+dirty"):
-        return fresh, (f"{path} was calibrated by {stored['identity']['code']} on {stored['identity']['cpu_model']}, "
-                       f"not by this code on this CPU (uncommitted code is never reused): calibrating anew, "
-                       f"then replacing it")
-    return stored, (f"reusing {path}: {len(stored['lines'])} cell(s) and {len(stored['labels'])} algorithm(s) "
-                    f"calibrated by this code on this CPU; anything else is calibrated and added")
+    return entries
 
 
-def save_calibration(stored: dict, path: str | Path) -> None:
-    """Write ``stored`` to ``path`` (whole or not at all)."""
+def _dirty(calibration: dict) -> bool:
+    return calibration["identity"]["code"].endswith("+dirty")
+
+
+def load_calibration(path: str | Path) -> tuple[dict, str]:
+    """(calibration, what became of it) from ``path``: the one it holds that this code (a clean
+    checkout) made on this CPU, else an empty one to fill, with the reason in one line.
+    ValueError for a file that is not a calibration file."""
+    path, fresh = Path(path), empty_calibration()
+    entries = _stored_calibrations(path)
+    if _dirty(fresh):
+        return fresh, (f"this code is uncommitted ({fresh['identity']['code']}): calibrating anew, and not storing "
+                       f"it in {path} (a calibration of uncommitted code is never reused)")
+    for entry in entries:
+        if entry["identity"] == fresh["identity"]:
+            return entry, (f"reusing {path}: {len(entry['lines'])} cell(s) and {len(entry['labels'])} algorithm(s) "
+                           f"calibrated by this code on this CPU; anything else is calibrated and added")
+    if not entries:
+        return fresh, f"no calibration in {path} yet: calibrating, then storing it there"
+    return fresh, (f"{path} holds {len(entries)} calibration(s), none by this code ({fresh['identity']['code']}) on "
+                   f"this CPU: calibrating anew, then adding it there beside the others")
+
+
+def save_calibration(calibration: dict, path: str | Path) -> None:
+    """Store ``calibration`` in ``path`` (whole or not at all) in place of the one of the same code
+    and CPU, keeping the others; a calibration of uncommitted code is not stored."""
+    if _dirty(calibration):
+        return
     path = Path(path)
+    kept = [entry for entry in _stored_calibrations(path) if entry["identity"] != calibration["identity"]]
     temporary = path.with_name(f".{path.name}.part")
-    temporary.write_text(json.dumps(stored, indent=1, sort_keys=True, default=str))
+    temporary.write_text(json.dumps({"format": CALIBRATION_FORMAT, "calibrations": kept + [calibration]},
+                                    indent=1, sort_keys=True, default=str))
     os.replace(temporary, path)
 
 

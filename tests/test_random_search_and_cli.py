@@ -443,8 +443,9 @@ def test_estimate_pools_seeds_where_a_calibration_run_is_short():
 def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, capsys):
     """``--calibration FILE``: the first estimate calibrates and stores; the next one of a grid
     it covers calibrates nothing and predicts the same; another code or CPU, uncommitted code,
-    or a grid with an algorithm it lacks calibrates again; a file that is no calibration is
-    refused in one line before any work."""
+    or a grid with an algorithm it lacks calibrates again; another code's calibration is added
+    beside the first, which is kept and reused when that code comes back; uncommitted code's is
+    not stored; a file that is no calibration is refused in one line before any work."""
     from qasbench import estimate as estimating
 
     monkeypatch.setattr(estimating, "CALIBRATION_SECONDS", 0.2)
@@ -460,7 +461,8 @@ def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, ca
         return captured.out, captured.err
 
     first_table, first_log = estimate()
-    assert "calibrated random" in first_log and json.loads(stored.read_text())["labels"].keys() == {"random", "hea"}
+    assert "calibrated random" in first_log
+    assert [c["labels"].keys() for c in json.loads(stored.read_text())["calibrations"]] == [{"random", "hea"}]
     second_table, second_log = estimate()
     assert "reusing" in second_log and "qasbench: calibrated " not in second_log
     assert second_table == first_table  # the same prediction, from the stored calibration
@@ -475,14 +477,42 @@ def test_estimate_stores_its_calibration_and_reuses_it(tmp_path, monkeypatch, ca
     captured = capsys.readouterr()  # what `run` would do there: only adapt's four runs are left
     assert "8 of the 12 run(s) have records" in captured.err and "estimating the 4 left" in captured.err
     assert "adapt: " in captured.out and "random: " not in captured.out
+    identity["code"] = "qasbench 0 at def"
+    assert "none by this code" in estimate()[1]
+    assert [c["identity"]["code"] for c in json.loads(stored.read_text())["calibrations"]] == [
+        "qasbench 0 at abc", "qasbench 0 at def"]
+    identity["code"] = "qasbench 0 at abc"
+    table, log = estimate()
+    assert "reusing" in log and "qasbench: calibrated " not in log and "adapt: " in table
+    kept = stored.read_text()
     identity["code"] += "+dirty"
-    assert "never reused" in estimate()[1]
+    assert "never reused" in estimate()[1] and stored.read_text() == kept
     stored.write_text("{}")
     assert run_cli("estimate", str(grid), "--calibration", str(stored)) == 2
     err = capsys.readouterr().err
     assert "is not a qasbench calibration file" in err and "calibrating" not in err and len(err.splitlines()) == 1
     assert run_cli("run", str(grid), "--calibration", str(stored), "--out", str(tmp_path / "o")) == 2
     assert not (tmp_path / "o").exists()  # refused before anything ran
+
+
+def test_a_calibration_file_of_format_1_is_read_and_kept(tmp_path, monkeypatch):
+    """A file of the first format held one calibration: it is reused where this code on this CPU
+    made it, and kept beside a new one where not."""
+    from qasbench import estimate as estimating
+
+    identity = {"code": "qasbench 0 at abc", "cpu_model": "test CPU", "logical_cpus": 2}
+    monkeypatch.setattr(estimating, "calibration_identity", lambda: dict(identity))
+    old = {"format": 1, "identity": dict(identity), "lines": {"cell": [1e-5, 1e-6, 10]}, "labels": {}}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(old))
+    assert estimating.load_calibration(path)[0]["lines"] == old["lines"]
+    identity["code"] = "qasbench 0 at def"
+    fresh, note = estimating.load_calibration(path)
+    assert fresh["lines"] == {} and "none by this code" in note
+    estimating.save_calibration(fresh, path)
+    stored = json.loads(path.read_text())
+    assert stored["format"] == 2 and [c["identity"]["code"] for c in stored["calibrations"]] == [
+        "qasbench 0 at abc", "qasbench 0 at def"]
 
 
 def test_a_stored_calibration_keeps_the_growing_seconds_it_priced(monkeypatch):
