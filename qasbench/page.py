@@ -64,18 +64,22 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns=DISPLAY)
 
 
-def _overall_html(overall: dict) -> str:
-    if not (overall["methods"] >= 2 and overall["cells"] >= 2):
-        return "<p>Too few complete cells for a ranking across cells.</p>"
+def _overall_html(rankings: list[dict]) -> str:
+    return "".join(map(_ranking_html, filter(stats.rankable, rankings))) or "<p>Too few complete cells for a ranking across cells.</p>"
+
+
+def _ranking_html(overall: dict) -> str:
     ranks = overall["mean_rank"].rename("Mean rank").rename_axis("Method").reset_index()
-    left_out = overall["cells_left_out"]
-    return (f"<p>Mean rank over the {overall['cells']} cells every method ran"
-            + (f" ({left_out} cells with missing methods left out)" if left_out else "")
-            + f". Friedman chi-square {overall['statistic']:.3g}, p = {overall['p_value']:.2g}; "
+    cells, methods = overall["cells_left_out"], overall["methods_left_out"]
+    scope = (f"Mean rank over all {overall['cells']} cells, of the {overall['methods']} methods that ran every one "
+             f"({methods} method(s) missing a cell left out; ranks renumbered within each cell among these)"
+             if methods else f"Mean rank over the {overall['cells']} cells every method ran"
+             + (f" ({cells} cells with missing methods left out)" if cells else ""))
+    return (f"<p>{scope}. Friedman chi-square {overall['statistic']:.3g}, p = {overall['p_value']:.2g}; "
             f"Nemenyi critical difference {overall['critical_difference']:.2f} at alpha = {overall['alpha']} "
             "(Demsar 2006): methods joined by a bar are not told apart.</p>"
             + ranks.to_html(index=False, float_format="%.2f", border=0)
-            + '<img src="critical-difference.png" alt="critical-difference diagram" style="max-width:90%">')
+            + f'<img src="{overall["image"]}" alt="critical-difference diagram" style="max-width:90%">')
 
 
 def _citation_html(provenance: dict) -> str:
@@ -141,11 +145,11 @@ def _coverage_html(held: pd.DataFrame | None, planned: int) -> str:
             "</p>" + shown.to_html(index=False, border=0, escape=False))
 
 
-def index_html(table: pd.DataFrame, provenance: dict, images: dict, overall: dict, extra_html: str = "",
+def index_html(table: pd.DataFrame, provenance: dict, images: dict, rankings: list[dict], extra_html: str = "",
                rules: dict = stats.DEFAULT_RULES, held: pd.DataFrame | None = None, planned: int = 0,
                note: str = "") -> str:
     """The page of a leaderboard ``table`` (:func:`qasbench.report.leaderboard`): ``images`` lists
-    each problem's figure files, ``overall`` is :func:`qasbench.report.overall_ranking`'s result,
+    each problem's figure files, ``rankings`` is :func:`qasbench.report.overall_rankings`'s result,
     ``held`` the seeds held per suite cell and method (with the suite's ``planned`` seeds per cell;
     None outside a suite), ``note`` a hand-written plain-text note shown after the seeds held;
     ``extra_html`` goes in before the citation block."""
@@ -179,7 +183,7 @@ pre{{background:#f8f8f8;padding:1em;overflow:auto}}</style></head>
 mitigated) energy of each run's returned circuit minus the ground energy; only records verified on qiskit-aer
 are ranked. Ranks within a cell: {html.escape(_rules_text(rules))}. Intervals: Wilson for success rates,
 bootstrap for median errors. Click a column header to sort.</p>
-<h2>Across cells</h2>{_overall_html(overall)}
+<h2>Across cells</h2>{_overall_html(rankings)}
 {_coverage_html(held, planned)}{_note_html(note)}
 {''.join(sections)}
 {extra_html}

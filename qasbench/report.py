@@ -174,16 +174,24 @@ def leaderboard(runs: pd.DataFrame, rules: dict = stats.DEFAULT_RULES) -> pd.Dat
     return table.sort_values(["problem", "noise", "shots", "rank", "algorithm"]).reset_index(drop=True)
 
 
-def overall_ranking(table: pd.DataFrame) -> dict:
-    """Friedman test and Nemenyi critical difference over the cells every method ran
-    (:func:`qasbench.stats.friedman`), with the cells left out counted."""
+def overall_rankings(table: pd.DataFrame) -> list[dict]:
+    """Friedman tests and Nemenyi critical differences (:func:`qasbench.stats.friedman`): over the
+    cells every method ran, with the cells left out counted; and, where some were left out, a
+    second over every cell, of the methods that ran them all, with their ranks renumbered within
+    each cell among themselves and the methods left out counted. Each result names the file of
+    its critical-difference diagram."""
     ranks = table.pivot_table(index=CELL, columns="algorithm", values="rank")
-    complete = ranks.dropna()
-    result = stats.friedman(complete)
-    result["cells_left_out"] = len(ranks) - len(complete)
-    result["seeds"] = seed_range(table.set_index(CELL).loc[complete.index, "runs"] if len(complete)
-                                  else table.runs)
-    return result
+    scopes = [ranks.dropna()]
+    if len(scopes[0]) < len(ranks):
+        scopes.append(ranks.dropna(axis=1).rank(axis=1))
+    results = []
+    for complete, image in zip(scopes, ("critical-difference.png", "critical-difference-every-cell.png")):
+        ranked = table[table.set_index(CELL).index.isin(complete.index) & table.algorithm.isin(complete.columns)]
+        result = stats.friedman(complete)
+        result.update(cells_left_out=len(ranks) - len(complete), methods_left_out=ranks.shape[1] - complete.shape[1],
+                      image=image, seeds=seed_range(ranked.runs if len(ranked) else table.runs))
+        results.append(result)
+    return results
 
 
 def _noise_hashes(runs: pd.DataFrame) -> dict:
@@ -270,11 +278,11 @@ def write_report(runs: pd.DataFrame, curves: dict, out: str | Path, extra_html: 
             written.append(out / name)
     plot_success(table, out / "success-rate.png", styles)
     written.append(out / "success-rate.png")
-    overall = overall_ranking(table)
-    if overall["methods"] >= 2 and overall["cells"] >= 2:
-        plot_critical_difference(overall, out / "critical-difference.png")
-        written.append(out / "critical-difference.png")
-    (out / "index.html").write_text(index_html(table, provenance, images, overall, extra_html, rules, held,
+    rankings = overall_rankings(table)
+    for overall in filter(stats.rankable, rankings):
+        plot_critical_difference(overall, out / overall["image"])
+        written.append(out / overall["image"])
+    (out / "index.html").write_text(index_html(table, provenance, images, rankings, extra_html, rules, held,
                                                len(suite.data["seeds"]) if suite else 0, note))
     written.append(out / "index.html")
     return written

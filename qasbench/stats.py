@@ -10,7 +10,8 @@
   within the key's tolerance; each group is ordered the same way by the next key. Methods left
   together after the last key tie and share the average of their ranks (1 = best).
 * Across cells (Demsar 2006, JMLR 7:1-30): the Friedman test on the methods' ranks over the
-  cells that every method ran, and the Nemenyi critical difference
+  cells that every method ran (where a method misses a cell, the report adds a second over every
+  cell, of the methods that ran them all), and the Nemenyi critical difference
   ``q_alpha sqrt(k (k + 1) / (6 N))`` with ``q_alpha`` the studentized range quantile over sqrt 2;
   two methods whose mean ranks differ by less than it are not told apart at level alpha.
 """
@@ -91,6 +92,11 @@ def cell_ranks(cell: pd.DataFrame, rules: dict = DEFAULT_RULES) -> pd.Series:
             ranks[index] = first + (len(group) - 1) / 2
         first += len(group)
     return pd.Series(ranks).reindex(cell.index)
+
+
+def rankable(result: dict) -> bool:
+    """Whether a :func:`friedman` result ranks anything: at least 2 methods over at least 2 cells."""
+    return result["methods"] >= 2 and result["cells"] >= 2
 
 
 def friedman(ranks: pd.DataFrame, alpha: float = 0.05) -> dict:

@@ -181,3 +181,26 @@ def test_a_note_goes_on_the_page_escaped_and_a_bad_one_is_refused_before_any_wor
         err = capsys.readouterr().err.strip()
         assert message in err and len(err.splitlines()) == 1
         assert not (tmp_path / "refused").exists()
+
+
+def test_across_cells_a_method_missing_a_cell_leaves_that_cell_out_then_a_second_ranking_keeps_it():
+    """Three methods, three cells, c missing the third: the first ranking is over the two cells
+    all three ran; the second over all three cells, of a and b, ranked afresh among themselves."""
+    from qasbench.page import _overall_html
+    from qasbench.report import overall_rankings
+
+    ranks = {("p1", "a"): 1, ("p1", "b"): 2, ("p1", "c"): 3, ("p2", "a"): 2, ("p2", "b"): 1, ("p2", "c"): 3,
+             ("p3", "a"): 1, ("p3", "b"): 3}
+    table = pd.DataFrame([{"problem": p, "noise": "noiseless", "shots": "exact", "algorithm": a, "rank": r,
+                           "runs": 10 if p != "p3" else 4} for (p, a), r in ranks.items()])
+    common, every_cell = overall_rankings(table)
+    assert (common["cells"], common["methods"], common["cells_left_out"], common["methods_left_out"]) == (2, 3, 1, 0)
+    assert common["mean_rank"].to_dict() == {"a": 1.5, "b": 1.5, "c": 3.0} and common["seeds"] == "10"
+    assert (every_cell["cells"], every_cell["methods"], every_cell["methods_left_out"]) == (3, 2, 1)
+    assert every_cell["mean_rank"].to_dict() == pytest.approx({"a": 4 / 3, "b": 5 / 3}) and every_cell["seeds"] == "4-10"
+    assert common["image"] != every_cell["image"]
+    page = _overall_html([common, every_cell])
+    assert "over the 2 cells every method ran (1 cells with missing methods left out)" in page
+    assert "over all 3 cells, of the 2 methods that ran every one (1 method(s) missing a cell left out" in page
+    assert common["image"] in page and every_cell["image"] in page
+    assert len(overall_rankings(table[table.algorithm != "c"])) == 1  # nothing left out: one ranking
