@@ -146,6 +146,9 @@ def cmd_run(args) -> int:
     if args.experiment and any(single) and not suite_run:
         raise CLIError("give either an experiment file or --algorithm/--problem, not both "
                        "(a suite takes --algorithm, --problem and --noise: a method, and cells, of the suite)")
+    if (args.method or args.seeds is not None) and not suite_run:
+        raise CLIError("--method and --seeds select runs of a suite, e.g. `qasbench run lite-v1 --method random "
+                       "--seeds 0-4`")
     if args.workers < 1:
         raise CLIError(f"--workers must be at least 1, got {args.workers}")
     if args.executor == "dask" and not args.scheduler:
@@ -207,18 +210,26 @@ def _suite_runs(args) -> tuple[str, list, dict, Path]:
     run of the suite into results/<suite>; with ``--algorithm NAME [--params JSON]`` that method
     instead of the reference methods, into results/<suite>-<label>. ``--problem``, ``--noise``
     and ``--mitigation`` (comma-separated) keep the cells of those problems, profiles and
-    mitigations, which must be the suite's; everything else the suite fixes."""
+    mitigations, ``--method`` those reference methods and ``--seeds`` those seeds, all of them
+    the suite's own; everything else the suite fixes."""
     from qasbench.suite import Suite
 
     overrides = [k for k in ("seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
     if overrides:
-        raise CLIError(f"--{overrides[0].replace('_', '-')} cannot change a suite's runs; the suite fixes them")
+        raise CLIError(f"--{overrides[0].replace('_', '-')} cannot change a suite's runs; the suite fixes them"
+                       + (" (--seeds selects some of its seeds)" if overrides[0] == "seed" else ""))
     if args.params and not args.algorithm:
         raise CLIError("--params needs --algorithm on a suite (the reference methods run with the suite's settings)")
+    if args.method and args.algorithm:
+        raise CLIError("give --method (some of the suite's reference methods) or --algorithm (a method joining "
+                       "the table), not both")
     suite = Suite.load(args.experiment)
     configs = suite.configs({args.algorithm: _params(args.params)} if args.algorithm else None)
+    if args.seeds is not None:
+        seeds = _seed_selection(args.seeds, suite)
+        configs = [c for c in configs if c.seed in seeds]
     for option, key, offered in (("problem", "problem", suite.data["problems"]), ("noise", "noise", suite.data["noise"]),
-                                 ("mitigation", "mitigation", suite.mitigations)):
+                                 ("mitigation", "mitigation", suite.mitigations), ("method", "label", suite.methods)):
         chosen = getattr(args, option)
         if chosen is None:
             continue
@@ -233,6 +244,21 @@ def _suite_runs(args) -> tuple[str, list, dict, Path]:
     label = re.sub(r"[^A-Za-z0-9._-]+", "_", configs[0].label)
     return (f"{suite.id}: {configs[0].label}", configs, suite.tags,
             Path(args.out or Path("results") / f"{suite.id}-{label}"))
+
+
+def _seed_selection(text: str, suite) -> set[int]:
+    """The seeds ``--seeds`` names (``0-4``, ``0,3,7``, ``0-2,7``), each one of the suite's."""
+    seeds = set()
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", part)
+        if not match or (match[2] is not None and int(match[2]) < int(match[1])):
+            raise CLIError(f"--seeds takes seeds and ranges, e.g. 0-4 or 0,3,7; got {text!r}")
+        seeds.update(range(int(match[1]), int(match[2] or match[1]) + 1))
+    offered = suite.data["seeds"]
+    unknown = sorted(seeds - set(offered))
+    if unknown:
+        raise CLIError(f"--seeds: seed {unknown[0]} is not one of {suite.id}'s: {offered[0]}-{offered[-1]}")
+    return seeds
 
 
 def _stored_calibration(path: str | None):
@@ -475,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless")
     p.add_argument("--mitigation", help="none (default), readout, zne or readout+zne (see README, Error mitigation)")
     p.add_argument("--seed", type=int, help="default 0")
+    p.add_argument("--method", help="on a suite: only these of its reference methods (comma-separated)")
+    p.add_argument("--seeds", help="on a suite: only these of its seeds, e.g. 0-4 or 0,3,7")
     p.add_argument("--budget", type=int, help="evaluations (default: the problem's standard budget)")
     p.add_argument("--shots", type=int, help="shots per term and evaluation (default: exact)")
     p.add_argument("--max-gates", type=int, help="gate cap of the search space")

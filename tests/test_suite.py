@@ -156,6 +156,35 @@ def test_run_suite_cells_selects_the_suites_own_problems_and_profiles(tmp_path, 
         assert message in err and len(err.splitlines()) == 1 and not seen
 
 
+def test_run_suite_method_and_seeds_select_reference_runs_with_the_suites_settings(tmp_path, monkeypatch, capsys):
+    from qasbench import runner
+
+    seen = {}
+    monkeypatch.setattr(runner, "run_grid", lambda configs, out, **kwargs: seen.update(configs=configs, out=out)
+                        or {"done": len(configs), "skipped": 0, "rerun_corrupt": 0, "failed": 0})
+    suite = Suite.load("standard-v1")
+    assert main(["run", "standard-v1", "--method", "dqas-pt,hea", "--problem", "h2o-8q", "--noise", "depol-1e-3",
+                 "--seeds", "0-2,7", "--out", str(tmp_path)]) == 0
+    wanted = [c for c in suite.configs() if c.label in ("dqas-pt", "hea") and c.problem == "h2o-8q"
+              and c.noise == "depol-1e-3" and c.seed in (0, 1, 2, 7)]
+    assert len(wanted) == 8 and [c.hash for c in seen["configs"]] == [c.hash for c in wanted]
+    assert seen["out"] == tmp_path and "qasbench report" in capsys.readouterr().err
+    for args, message in ((["--method", "qaoa"], "--method 'qaoa' is not one of standard-v1's: random, crlqas"),
+                          (["--seeds", "8-12"], "--seeds: seed 10 is not one of standard-v1's: 0-9"),
+                          (["--seeds", "4-2"], "--seeds takes seeds and ranges, e.g. 0-4 or 0,3,7; got '4-2'"),
+                          (["--seeds", "a"], "--seeds takes seeds and ranges"),
+                          (["--seed", "3"], "the suite fixes them (--seeds selects some of its seeds)"),
+                          (["--method", "hea", "--algorithm", "hea"], "give --method (some of the suite's")):
+        seen.clear()
+        assert main(["run", "standard-v1", *args, "--out", str(tmp_path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1 and not seen
+    for args in (["--method", "hea"], ["--seeds", "0"]):
+        assert main(["run", "--algorithm", "hea", "--problem", "h2-2q", *args, "--out", str(tmp_path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "--method and --seeds select runs of a suite" in err and len(err.splitlines()) == 1 and not seen
+
+
 def test_citation_file_names_every_suite_with_its_hash_and_the_package_version():
     from qasbench import __version__
 
