@@ -206,18 +206,30 @@ def _with_timeout(configs: list, timeout: float | None) -> list:
 
 
 def _suite_runs(args) -> tuple[str, list, dict, Path]:
-    """(name, configurations, record tags, output directory) of ``qasbench run SUITE``: every
-    run of the suite into results/<suite>; with ``--algorithm NAME [--params JSON]`` that method
-    instead of the reference methods, into results/<suite>-<label>. ``--problem``, ``--noise``
-    and ``--mitigation`` (comma-separated) keep the cells of those problems, profiles and
-    mitigations, ``--method`` those reference methods and ``--seeds`` those seeds, all of them
-    the suite's own; everything else the suite fixes."""
-    from qasbench.suite import Suite
-
+    """(name, configurations, record tags, output directory) of ``qasbench run SUITE``: the runs
+    :func:`_suite_selection` keeps, into results/<suite>, or with ``--algorithm`` into
+    results/<suite>-<label>; everything else the suite fixes."""
     overrides = [k for k in ("seed", "budget", "shots", "max_gates") if getattr(args, k) is not None]
     if overrides:
         raise CLIError(f"--{overrides[0].replace('_', '-')} cannot change a suite's runs; the suite fixes them"
                        + (" (--seeds selects some of its seeds)" if overrides[0] == "seed" else ""))
+    suite, configs = _suite_selection(args)
+    configs = _with_timeout(configs, args.timeout)
+    if not args.algorithm:
+        return suite.id, configs, suite.tags, Path(args.out or Path("results") / suite.id)
+    label = re.sub(r"[^A-Za-z0-9._-]+", "_", configs[0].label)
+    return (f"{suite.id}: {configs[0].label}", configs, suite.tags,
+            Path(args.out or Path("results") / f"{suite.id}-{label}"))
+
+
+def _suite_selection(args) -> tuple:
+    """(suite, configurations) of the suite ``args.experiment`` names, as ``run`` and ``estimate``
+    select them: every run of its reference methods, or with ``--algorithm NAME [--params
+    JSON]`` that method instead; ``--problem``, ``--noise``, ``--mitigation`` and ``--method``
+    (comma-separated) keep those problems, profiles, mitigations and reference methods, and
+    ``--seeds`` those seeds, all of them the suite's own."""
+    from qasbench.suite import Suite
+
     if args.params and not args.algorithm:
         raise CLIError("--params needs --algorithm on a suite (the reference methods run with the suite's settings)")
     if args.method and args.algorithm:
@@ -238,12 +250,7 @@ def _suite_runs(args) -> tuple[str, list, dict, Path]:
         if unknown:
             raise CLIError(f"--{option} {unknown[0]!r} is not one of {suite.id}'s: {', '.join(offered)}")
         configs = [c for c in configs if getattr(c, key) in names]
-    configs = _with_timeout(configs, args.timeout)
-    if not args.algorithm:
-        return suite.id, configs, suite.tags, Path(args.out or Path("results") / suite.id)
-    label = re.sub(r"[^A-Za-z0-9._-]+", "_", configs[0].label)
-    return (f"{suite.id}: {configs[0].label}", configs, suite.tags,
-            Path(args.out or Path("results") / f"{suite.id}-{label}"))
+    return suite, configs
 
 
 def _seed_selection(text: str, suite) -> set[int]:
@@ -304,7 +311,14 @@ def _print_estimate(configs, measured=None, calibration: str | None = None) -> N
 
 
 def cmd_estimate(args) -> None:
-    _print_estimate(_grid(args.experiment)[1], args.against, args.calibration)
+    if args.experiment and _names_suite(args.experiment):
+        configs = _suite_selection(args)[1]
+    else:
+        chosen = [option for option in _SELECTION if getattr(args, option) is not None]
+        if chosen:
+            raise CLIError(f"--{chosen[0]} selects runs of a suite, e.g. `qasbench estimate lite-v1 --problem h2-2q`")
+        configs = _grid(args.experiment)[1]
+    _print_estimate(configs, args.against, args.calibration)
 
 
 def cmd_suite(args) -> None:
@@ -480,6 +494,25 @@ def cmd_bench_optim(args) -> None:
                             "median_evaluations_to_target", "median_final_error"], float_format=".3g")
 
 
+_SELECTION = ("algorithm", "params", "problem", "noise", "mitigation", "method", "seeds")
+
+
+def _add_suite_selection(p, single_run: bool) -> None:
+    """The options that pick runs of a suite (``run`` and ``estimate``); ``run`` also takes the
+    first four for a single run outside a suite."""
+    p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class"
+                   + ("" if single_run else "; on a suite: that method instead of the reference methods"))
+    p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
+    p.add_argument("--problem", help="a registered id (`qasbench problems`) or a problem file (*.json)"
+                   if single_run else "on a suite: only these of its problems (comma-separated)")
+    p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless"
+                   if single_run else "on a suite: only these of its noise profiles (comma-separated)")
+    p.add_argument("--mitigation", help="none (default), readout, zne or readout+zne (see README, Error mitigation)"
+                   if single_run else "on a suite: only these of its mitigations (comma-separated)")
+    p.add_argument("--method", help="on a suite: only these of its reference methods (comma-separated)")
+    p.add_argument("--seeds", help="on a suite: only these of its seeds, e.g. 0-4 or 0,3,7")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="qasbench", description="Quantum architecture search benchmark suite")
     parser.add_argument("--version", action="version", version=f"qasbench {__version__}")
@@ -496,17 +529,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run the default suite, an experiment file, or one configuration")
     p.add_argument("experiment", nargs="?",
                    help="a suite (`qasbench suite list`) or an experiment TOML (default: the quick grid)")
-    p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class")
-    p.add_argument("--problem", help="a registered id (`qasbench problems`) or a problem file (*.json)")
-    p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless")
-    p.add_argument("--mitigation", help="none (default), readout, zne or readout+zne (see README, Error mitigation)")
+    _add_suite_selection(p, single_run=True)
     p.add_argument("--seed", type=int, help="default 0")
-    p.add_argument("--method", help="on a suite: only these of its reference methods (comma-separated)")
-    p.add_argument("--seeds", help="on a suite: only these of its seeds, e.g. 0-4 or 0,3,7")
     p.add_argument("--budget", type=int, help="evaluations (default: the problem's standard budget)")
     p.add_argument("--shots", type=int, help="shots per term and evaluation (default: exact)")
     p.add_argument("--max-gates", type=int, help="gate cap of the search space")
-    p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
     p.add_argument("--out", help="results directory (default: results/ or results/<suite>)")
     p.add_argument("--workers", type=int, default=1, help="parallel runs (each pinned to one thread)")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
@@ -524,6 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a suite (`qasbench suite list`) or an experiment TOML (default: the quick grid)")
     p.add_argument("--against", metavar="RESULTS",
                    help="also print the measured CPU-hours of the same cells' records (directory or archive)")
+    _add_suite_selection(p, single_run=False)
     p.add_argument("--calibration", metavar="FILE", help=CALIBRATION_HELP)
     p.set_defaults(func=cmd_estimate)
     p = sub.add_parser("suite", help="list the frozen benchmark suites, or show one with its hash")

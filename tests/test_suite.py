@@ -185,6 +185,25 @@ def test_run_suite_method_and_seeds_select_reference_runs_with_the_suites_settin
         assert "--method and --seeds select runs of a suite" in err and len(err.splitlines()) == 1 and not seen
 
 
+def test_estimate_selects_a_suites_runs_as_run_does(monkeypatch, capsys):
+    from qasbench import cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "_print_estimate", lambda configs, against, calibration: seen.update(configs=configs))
+    selection = ["--problem", "h2-4q,lih-4q", "--method", "latent-bo", "--seeds", "3-4"]
+    assert main(["estimate", "lite-v1", *selection]) == 0
+    wanted = [c for c in Suite.load("lite-v1").configs() if c.label == "latent-bo" and c.problem in ("h2-4q", "lih-4q")
+              and c.seed in (3, 4)]
+    assert len(wanted) == 12 and [c.hash for c in seen["configs"]] == [c.hash for c in wanted]
+    seen.clear()
+    assert main(["estimate", "experiments/quick.toml", "--problem", "h2-2q"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--problem selects runs of a suite" in err and len(err.splitlines()) == 1 and not seen
+    assert main(["estimate", "lite-v1", "--seeds", "10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--seeds: seed 10 is not one of lite-v1's: 0-9" in err and len(err.splitlines()) == 1 and not seen
+
+
 def test_citation_file_names_every_suite_with_its_hash_and_the_package_version():
     from qasbench import __version__
 
