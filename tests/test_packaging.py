@@ -50,12 +50,35 @@ def _run(python: Path, *args, cwd: Path) -> subprocess.CompletedProcess:
     return done
 
 
+def _build_requirements_met() -> None:
+    """The wheel is built without isolation, so with this environment's build backend: fail in
+    one line, naming the requirement, where it is missing or too old (a plain ``python -m venv``
+    brings setuptools 65)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    for text in tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]:
+        requirement = Requirement(text)
+        try:
+            found = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            found = None
+        assert found is not None and requirement.specifier.contains(found, prereleases=True), (
+            f"building the wheel needs {text} in this environment; found {found or 'none'}")
+
+
 def test_wheel_installs_every_subpackage(tmp_path):
     """Build the wheel, install it without -e in a fresh venv, import every module of
     algorithms/ and problems/ from it, and resolve every registered name."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path / "dist"), str(_source_copy(ROOT, tmp_path / "src"))],
-                   check=True, capture_output=True)
+    _build_requirements_met()
+    _run(Path(sys.executable), "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path / "dist"), str(_source_copy(ROOT, tmp_path / "src")), cwd=tmp_path)
     [wheel] = (tmp_path / "dist").glob("qasbench-*.whl")
     python = _venv(tmp_path / "venv")
     _pip_install(python, str(wheel))
