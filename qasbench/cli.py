@@ -499,7 +499,7 @@ _SELECTION = ("algorithm", "params", "problem", "noise", "mitigation", "method",
 
 def _add_suite_selection(p, single_run: bool) -> None:
     """The options that pick runs of a suite (``run`` and ``estimate``); ``run`` also takes the
-    first four for a single run outside a suite."""
+    first five (not ``--method`` and ``--seeds``) for a single run outside a suite."""
     p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class"
                    + ("" if single_run else "; on a suite: that method instead of the reference methods"))
     p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
