@@ -314,7 +314,7 @@ def cmd_estimate(args) -> None:
     if args.experiment and _names_suite(args.experiment):
         configs = _suite_selection(args)[1]
     else:
-        chosen = [option for option in _SELECTION if getattr(args, option) is not None]
+        chosen = [name for name, _, _ in _SELECTION if getattr(args, name) is not None]
         if chosen:
             raise CLIError(f"--{chosen[0]} selects runs of a suite, e.g. `qasbench estimate lite-v1 --problem h2-2q`")
         configs = _grid(args.experiment)[1]
@@ -494,23 +494,29 @@ def cmd_bench_optim(args) -> None:
                             "median_evaluations_to_target", "median_final_error"], float_format=".3g")
 
 
-_SELECTION = ("algorithm", "params", "problem", "noise", "mitigation", "method", "seeds")
+# the options that pick runs of a suite (``run`` and ``estimate``): (name, help for a single run
+# outside a suite, which ``run`` also takes, or None where only a suite takes it, help on a suite)
+_SELECTION = (
+    ("algorithm", "a registered name (`qasbench algorithms`) or package.module:Class",
+     "that method (a registered name or package.module:Class) instead of the reference methods"),
+    ("params", "algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'",
+     "with --algorithm: its hyperparameters as JSON"),
+    ("problem", "a registered id (`qasbench problems`) or a problem file (*.json)",
+     "only these of its problems (comma-separated)"),
+    ("noise", "a profile (`qasbench noise`) or a noise file (*.toml); default noiseless",
+     "only these of its noise profiles (comma-separated)"),
+    ("mitigation", "none (default), readout, zne or readout+zne (see README, Error mitigation)",
+     "only these of its mitigations (comma-separated)"),
+    ("method", None, "only these of its reference methods (comma-separated)"),
+    ("seeds", None, "only these of its seeds, e.g. 0-4 or 0,3,7"),
+)
 
 
 def _add_suite_selection(p, single_run: bool) -> None:
-    """The options that pick runs of a suite (``run`` and ``estimate``); ``run`` also takes the
-    first five (not ``--method`` and ``--seeds``) for a single run outside a suite."""
-    p.add_argument("--algorithm", help="a registered name (`qasbench algorithms`) or package.module:Class"
-                   + ("" if single_run else "; on a suite: that method instead of the reference methods"))
-    p.add_argument("--params", help="algorithm hyperparameters as JSON, e.g. '{\"optimizer\": \"spsa\"}'")
-    p.add_argument("--problem", help="a registered id (`qasbench problems`) or a problem file (*.json)"
-                   if single_run else "on a suite: only these of its problems (comma-separated)")
-    p.add_argument("--noise", help="a profile (`qasbench noise`) or a noise file (*.toml); default noiseless"
-                   if single_run else "on a suite: only these of its noise profiles (comma-separated)")
-    p.add_argument("--mitigation", help="none (default), readout, zne or readout+zne (see README, Error mitigation)"
-                   if single_run else "on a suite: only these of its mitigations (comma-separated)")
-    p.add_argument("--method", help="on a suite: only these of its reference methods (comma-separated)")
-    p.add_argument("--seeds", help="on a suite: only these of its seeds, e.g. 0-4 or 0,3,7")
+    """The :data:`_SELECTION` options; ``run`` (``single_run``) states what the first five mean
+    for a single run, ``estimate`` only what they select of a suite."""
+    for name, single, on_suite in _SELECTION:
+        p.add_argument(f"--{name}", help=single if single_run and single else f"on a suite: {on_suite}")
 
 
 def build_parser() -> argparse.ArgumentParser:
