@@ -35,10 +35,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+from qasbench.tomlfile import read_toml
 
 
 @dataclass(frozen=True)
@@ -183,11 +180,13 @@ def mumbai_10xmax() -> NoiseModel:
 def from_file(path: str | Path) -> NoiseModel:
     """A noise profile from a TOML or JSON file (module docstring); ValueError naming the file."""
     path = Path(path)
-    try:
-        text = path.read_text()
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read noise file {path}: {exc}") from None
+    if path.suffix.lower() == ".toml":
+        data = read_toml(path, "noise file")
+    else:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read noise file {path}: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"noise file {path}: expected a table of NoiseModel fields")
     if "device" in data:  # a device snapshot on an explicit layout

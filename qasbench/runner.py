@@ -13,11 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
 from qasbench import __version__, registry
 from qasbench.config import RunConfig, method_entries
 from qasbench.device import DeviceNoise
@@ -25,6 +20,7 @@ from qasbench.evaluator import BudgetExhausted, Evaluator, exact_energy, task_no
 from qasbench.native import native_counts
 from qasbench.results import (RECORD_VERSION, RecordExists, code_identity, provenance, read_record,
                               write_record)
+from qasbench.tomlfile import read_toml
 
 PROGRESS_EVERY_S = 60.0  # a run still going prints a progress line this often
 
@@ -152,12 +148,7 @@ class Experiment:
     @classmethod
     def from_toml(cls, path: str | Path) -> "Experiment":
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text())
-        except OSError as exc:
-            raise ValueError(f"cannot read experiment file {path}: {exc.strerror}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"malformed experiment file {path}: {exc}") from None
+        data = read_toml(path, "experiment file")
         allowed = {"name", "algorithms", "mitigation", *cls.LISTS, *cls.SCALARS}
         unknown = sorted(set(data) - allowed)
         if unknown:

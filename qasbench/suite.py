@@ -16,16 +16,12 @@ from importlib import resources
 from itertools import product
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
 from qasbench import registry
 from qasbench.config import RunConfig, cell_noise_name, method_entries, method_label, shots_label
 from qasbench.evaluator import noise_hash
 from qasbench.problem import CHEMICAL_ACCURACY
 from qasbench.hashing import json_hash
+from qasbench.tomlfile import read_toml
 
 KEYS = {"name", "version", "seeds", "shots", "success_threshold_ha", "ranking", "noise", "problems", "algorithms"}
 OPTIONAL_KEYS = {"mitigation"}  # a list of qasbench.mitigation names; absent: ["none"]
@@ -72,11 +68,7 @@ class Suite:
         else:
             raise ValueError(f"unknown suite {spec!r}{registry.suggestion(spec, files)}; "
                              f"available: {', '.join(sorted(files))}")
-        try:
-            data = tomllib.loads(path.read_text())
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"malformed suite file {path}: {exc}") from None
-        suite = cls(data, path)
+        suite = cls(read_toml(path, "suite file"), path)
         suite._check()
         return suite
 

@@ -75,7 +75,7 @@ def test_noise_files_are_read_and_checked(tmp_path):
     assert load_noise(str(as_json)).readout_p01 == 0.02
     for text, message in (("depol_1q = nan\n", "finite"), ("depol_2q = inf\n", "finite"),
                           ("colour = 1\n", "unknown key 'colour'"), ("shots = 100\n", "unknown key 'shots'"),
-                          ("t1_us = [1]\n", "finite number"), ("depol_1q = \n", "cannot read")):
+                          ("t1_us = [1]\n", "finite number"), ("depol_1q = \n", "malformed noise file")):
         bad = tmp_path / f"bad{abs(hash(text))}.toml"
         bad.write_text(text)
         with pytest.raises(ValueError, match=message):

@@ -58,12 +58,9 @@ def _build_requirements_met() -> None:
 
     from packaging.requirements import Requirement
 
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+    from qasbench.tomlfile import read_toml
 
-    for text in tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]:
+    for text in read_toml(ROOT / "pyproject.toml", "project file")["build-system"]["requires"]:
         requirement = Requirement(text)
         try:
             found = metadata.version(requirement.name)
