@@ -34,9 +34,6 @@ from qasbench.verify import load_verification
 GROUP = [*CELL, "algorithm"]  # one leaderboard row
 
 
-METRICS = {"approximation_ratio": "approximation ratio", "fidelity": "fidelity"}
-
-
 def _metric_value(record: dict) -> float:
     """The problem's figure of merit of the scored energy (problems with a ``metric``): the
     approximation ratio E / E0, or the fidelity 1 - E (E the infidelity); NaN otherwise."""

@@ -3,7 +3,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from qasbench.cli import main
 from qasbench.compare import chance_limit, rerun_check
