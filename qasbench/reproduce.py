@@ -11,8 +11,10 @@ one exactly; wall times, versions and machine are not compared.
 Rounding depends on the machine as well as on the code (BLAS kernels, vector instructions,
 torch's kernels), so a canary that differs on another machine than the published record's is
 no proof of a code change; one that differs on the same machine (CPU model and instruction
-sets) is. Measured 2026-12-04: the lite-v1 records, made on an Intel Xeon, rerun on an
-AMD EPYC (docs/suites.md, "Reproducibility across machines").
+sets) is. Measured (docs/suites.md, "Reproducibility across machines"): the lite-v1 records,
+made on an Intel Xeon, rerun on an AMD EPYC with the same vector units (``VECTOR_FLAGS``: both
+AVX-512, 2026-12-04), and the published canaries on an AMD EPYC with AVX2 and no AVX-512
+(2026-12-07), where every noiseless one reproduced and 11 of the 19 noisy ones did not.
 """
 from __future__ import annotations
 
@@ -46,6 +48,17 @@ def machine_key(machine: dict | None) -> tuple:
     return machine.get("cpu_model"), tuple(machine.get("cpu_flags", ()))
 
 
+VECTOR_FLAGS = ("avx2", "fma", "avx512f")
+"""The instruction sets that decide how wide numba's compiled loops run, which kernels OpenBLAS
+picks, and whether products fuse into multiply-adds: the noisy path's rounding follows them."""
+
+
+def vector_units(machine: dict | None) -> tuple[str, ...]:
+    """Which of ``VECTOR_FLAGS`` a record's machine has."""
+    flags = set((machine or {}).get("cpu_flags", ()))
+    return tuple(flag for flag in VECTOR_FLAGS if flag in flags)
+
+
 def _normalized(value):
     return json.loads(json.dumps(value))  # as a record file holds it (tuples as lists)
 
@@ -59,6 +72,7 @@ def rerun(record: dict) -> dict:
             "seed": record["seed"], "reproduced": not differs, "differs_in": " ".join(differs),
             "published_error": record["error"], "rerun_error": fresh["error"],
             "same_machine": machine_key(record.get("machine")) == machine_key(fresh["machine"]),
+            "published_on": vector_units(record.get("machine")), "rerun_on": vector_units(fresh["machine"]),
             "published_by": f"qasbench {record['qasbench_version']} at {str(record['git_commit'])[:12]}",
             "rerun_by": f"qasbench {fresh['qasbench_version']} at {str(fresh['git_commit'])[:12]}"}
 
