@@ -6,6 +6,7 @@ headings, slugged as GitHub does (lower case, punctuation other than ``-`` and `
 spaces to hyphens). docs/code-map.md lists every module of the package by layer, and no module
 imports (at module level) from a later layer than its own.
 """
+import ast
 import re
 from pathlib import Path
 
@@ -85,8 +86,6 @@ def map_layers() -> dict[str, int]:
 def top_level_imports(path: Path) -> set[str]:
     """The project modules ``path`` imports at module level (``from qasbench import x`` as
     qasbench.x where x is a module; relative imports resolved)."""
-    import ast
-
     name, found = module_name(path), set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.parse(path.read_text()).body:
@@ -94,8 +93,9 @@ def top_level_imports(path: Path) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
-            if node.level:
-                base = ".".join([*package.split(".")[: len(package.split(".")) - node.level + 1], *filter(None, [base])])
+            if node.level:  # relative: the package, or its parents, then the module named
+                parts = package.split(".")
+                base = ".".join([*parts[: len(parts) - node.level + 1], *([base] if base else [])])
             found.add(base)
             found |= {f"{base}.{alias.name}" for alias in node.names}
     return found
